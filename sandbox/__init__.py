@@ -1,0 +1,8 @@
+"""Runs untrusted code and tests in isolation and returns structured results. Knows nothing about LLMs."""
+from sandbox.check import check
+from sandbox.core import Sandbox
+from sandbox.errors import SandboxError, SandboxUnavailable
+from sandbox.types import AssertTest, CallTest, Compare, ExecutionReport, Limits, ProgramResult, TestOutcome
+
+__all__ = ["Sandbox", "Limits", "Compare", "CallTest", "AssertTest", "TestOutcome", "ExecutionReport",
+           "ProgramResult", "SandboxError", "SandboxUnavailable", "check"]

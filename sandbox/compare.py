@@ -1,0 +1,63 @@
+"""Matching actual against expected values, outside the sandbox, and compact renderings for reports."""
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from typing import Any
+
+from sandbox.types import Compare
+
+
+def values_match(actual: Any, expected: Any, compare: Compare) -> bool:
+    """Exact by default; `float` tolerates rounding (recursively); `any_order` compares top-level lists as multisets."""
+    if compare.mode == "any_order" and isinstance(actual, list) and isinstance(expected, list):
+        return Counter(_key(a) for a in actual) == Counter(_key(e) for e in expected)
+    if compare.mode == "float":
+        return _close(actual, expected, compare.float_tol)
+    return _same(actual, expected)
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equality that does not let `True == 1` or `1.0 == 1` pass as the same JSON value."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    if _numbers(a, b):
+        return a == b  # 2 and 2.0 are the same answer
+    return type(a) is type(b) and a == b
+
+
+def _numbers(a: Any, b: Any) -> bool:
+    return isinstance(a, (int, float)) and isinstance(b, (int, float))
+
+
+def _close(a: Any, b: Any, tol: float) -> bool:
+    if _numbers(a, b) and not isinstance(a, bool) and not isinstance(b, bool):
+        return math.isclose(a, b, rel_tol=tol, abs_tol=tol)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_close(x, y, tol) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_close(a[k], b[k], tol) for k in a)
+    return _same(a, b)
+
+
+def _key(value: Any) -> str:
+    return json.dumps(value, sort_keys=True)
+
+
+def render(value: Any, limit: int = 300) -> str:
+    """Compact one-line JSON, truncated in the middle so both ends stay visible."""
+    try:
+        text = json.dumps(value, separators=(",", ":"))
+    except (TypeError, ValueError):
+        text = repr(value)
+    if len(text) <= limit:
+        return text
+    half = (limit - 5) // 2
+    return f"{text[:half]} ... {text[-half:]}"

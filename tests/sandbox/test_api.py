@@ -1,0 +1,79 @@
+"""The Sandbox API and CLI on real backends: call tests, asserts, import errors, fail_fast, pytest files."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from sandbox import AssertTest, CallTest, Limits, Sandbox, SandboxUnavailable
+
+SOLUTION = "class Solution:\n    def add(self, a, b):\n        print('side output')\n        return a + b\n"
+
+
+def test_call_and_assert_tests(box):
+    tests = [CallTest(args=(1, 2), expected=3), CallTest(kwargs={"a": 2, "b": 2}, expected=5),
+             AssertTest(source="assert candidate(1, 1) == 2"), AssertTest(source="assert candidate(1, 1) == 3")]
+    report = box.run_tests(SOLUTION, tests, "Solution().add")
+    assert [o.status for o in report.outcomes] == ["passed", "failed", "passed", "failed"]
+    assert report.outcomes[1].actual_value == 4 and report.outcomes[0].stdout == "side output\n"
+    assert report.backend == box.backend
+
+
+def test_prelude_and_fresh_instance_per_test(box):
+    code = "class Solution:\n    def __init__(self):\n        self.calls = 0\n" \
+           "    def f(self, xs):\n        self.calls += 1\n        xs.append(1)\n        return [self.calls, len(xs), gcd(4, 6)]\n"
+    report = box.run_tests(code, [CallTest(args=([],), expected=[1, 1, 2])] * 2, "Solution().f",
+                           prelude="from math import gcd")
+    assert report.all_passed
+
+
+def test_import_error_marks_every_test(box):
+    report = box.run_tests("def f(:\n", [CallTest(args=(1,), expected=1)] * 2, "f")
+    assert [o.status for o in report.outcomes] == ["error", "error"] and "SyntaxError" in report.error
+    missing = box.run_tests("def g(x): return x\n", [CallTest(args=(1,), expected=1)], "f")
+    assert missing.outcomes[0].status == "error" and "not found" in missing.error
+
+
+def test_fail_fast_skips_after_a_timeout(box):
+    code = "import time\ndef f(x):\n    time.sleep(x)\n    return x\n"
+    tests = [CallTest(args=(0,), expected=0), CallTest(args=(5,), expected=5), CallTest(args=(0,), expected=0)]
+    report = box.run_tests(code, tests, "f", limits=Limits(time_per_test=0.5), fail_fast=True)
+    assert [o.status for o in report.outcomes] == ["passed", "timeout", "skipped"]
+
+
+def test_run_pytest_counts_and_statuses(box):
+    files = {"lib.py": "def add(a, b):\n    return a + b\n",
+             "test_lib.py": "from lib import add\ndef test_ok():\n    assert add(1, 2) == 3\n"
+                            "def test_bad():\n    assert add(1, 2) == 4\n"}
+    report = box.run_pytest(files, expected_count=2)
+    assert sorted((o.name, o.status) for o in report.outcomes) == [("test_lib.py::test_bad", "failed"),
+                                                                   ("test_lib.py::test_ok", "passed")]
+    short = box.run_pytest({**files, "conftest.py": "import os\nos._exit(0)\n"}, expected_count=2)
+    assert short.passed == 0 and short.error
+
+
+def test_unknown_backend_is_a_clear_error():
+    with pytest.raises(SandboxUnavailable, match="use auto, docker, bwrap or unsafe"):
+        Sandbox(backend="podman")
+
+
+def test_unsafe_warns_every_time(recwarn):
+    with Sandbox(backend="unsafe") as box:
+        for _ in range(2):
+            assert box.run_program("print(6 * 7)").stdout == "42\n"
+    assert sum("unsafe" in str(w.message) for w in recwarn) == 2
+
+
+def test_cli_exec_and_check(tmp_path):
+    program = tmp_path / "p.py"
+    program.write_text("import time\nprint('hi', flush=True)\ntime.sleep(30)\n")
+    out = subprocess.run([sys.executable, "-m", "sandbox", "exec", str(program), "--json", "--backend", "bwrap",
+                          "--timeout", "1"], capture_output=True, text=True, timeout=60)
+    result = json.loads(out.stdout)
+    assert result["timed_out"] and result["stdout"] == "hi\n" and result["backend"] == "bwrap"
+    assert set(result) == {"exit_code", "stdout", "stderr", "timed_out", "killed_reason", "seconds", "backend"}
+    missing = subprocess.run([sys.executable, "-m", "sandbox", "exec", str(tmp_path / "nope.py")],
+                             capture_output=True, text=True, timeout=60)
+    assert missing.returncode == 2 and "cannot read" in missing.stderr and "Traceback" not in missing.stderr
