@@ -1,0 +1,56 @@
+"""Problem sets by name: `problems` (ours; `problems:PATH` for another folder), `humaneval`, `lcd:PATH`.
+
+`load_dataset` returns loaded problems and skipped rows; `find_problem` returns
+one problem or raises ProblemError listing the ids that exist.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from coderefine import problemset
+from coderefine.datasets.humaneval import load_humaneval
+from coderefine.datasets.lcd import load_lcd
+from coderefine.datasets.result import LoadResult, Skipped
+from coderefine.problem import Problem, ProblemError
+
+DATASETS_HELP = "problems (default), problems:PATH, humaneval, lcd:PATH (a LeetCodeDataset .jsonl or .jsonl.gz)"
+
+__all__ = ["DATASETS_HELP", "LoadResult", "Skipped", "find_problem", "load_dataset"]
+
+
+def load_dataset(spec: str = "problems", *, difficulty: str | None = None, since: str | None = None,
+                 until: str | None = None) -> LoadResult:
+    """Load a dataset by spec; filters a dataset cannot honour are refused, not ignored."""
+    name, _, arg = spec.partition(":")
+    if name != "lcd" and (since or until):
+        raise ProblemError(f"--since/--until filter on LeetCodeDataset dates; dataset '{spec}' has none")
+    if name == "problems":
+        return problemset.load_problems(Path(arg) if arg else None, difficulty=difficulty)
+    if name == "humaneval" and not arg:
+        if difficulty:
+            raise ProblemError("HumanEval has no difficulty levels; drop --difficulty")
+        return load_humaneval()
+    if name == "lcd" and arg:
+        return load_lcd(arg, difficulty=difficulty, since=since, until=until)
+    raise ProblemError(f"unknown dataset '{spec}'; use one of: {DATASETS_HELP}")
+
+
+def find_problem(problem_id: str, dataset: str = "problems") -> Problem:
+    """One problem by id (or a problem folder's path); unknown ids get a message listing the known ones."""
+    if (Path(problem_id) / "problem.toml").is_file():
+        return problemset.load_problem_folder(Path(problem_id))
+    name, _, arg = dataset.partition(":")
+    if name == "problems":
+        root = Path(arg) if arg else problemset.default_problems_dir()
+        if (root / problem_id / "problem.toml").is_file():
+            return problemset.load_problem_folder(root / problem_id)
+    result = load_dataset(dataset)
+    for problem in result.problems:
+        if problem.id == problem_id:
+            return problem
+    known = [p.id for p in result.problems]
+    shown = ", ".join(known[:40]) + (f", ... ({len(known)} in all)" if len(known) > 40 else "")
+    skipped = next((s for s in result.skipped if problem_id in s.where), None)
+    if skipped is not None:
+        raise ProblemError(f"problem '{problem_id}' could not be loaded: {skipped.reason}")
+    raise ProblemError(f"unknown problem '{problem_id}' in dataset '{dataset}'; known ids: {shown or '(none)'}")

@@ -1,0 +1,64 @@
+"""Turning literal source text into JSON test data, shared by the dataset loaders.
+
+Expected values must leave the sandbox's reach, so they are evaluated here
+with `ast.literal_eval` (never `eval`), and only kept when they survive a
+round trip to JSON unchanged.
+"""
+from __future__ import annotations
+
+import ast
+import json
+from typing import Any
+
+from sandbox.harness import to_jsonable
+
+
+class NotLiteral(ValueError):
+    """The text is not a literal we can carry as JSON test data."""
+
+
+def is_json_data(value: Any) -> bool:
+    """True for values JSON keeps as they are (no tuples, sets, non-string keys, NaN or infinity)."""
+    if isinstance(value, float):
+        return value == value and value not in (float("inf"), float("-inf"))
+    if isinstance(value, (bool, int, str)) or value is None:
+        return True
+    if isinstance(value, list):
+        return all(map(is_json_data, value))
+    if isinstance(value, dict):
+        return all(isinstance(k, str) for k in value) and all(map(is_json_data, value.values()))
+    return False
+
+
+def literal(source: str, *, lenient_json: bool = False) -> Any:
+    """Evaluate a Python literal; with `lenient_json`, statement-style `true`/`null` (JSON) too."""
+    source = source.strip()
+    try:
+        return ast.literal_eval(source)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        pass
+    if lenient_json:
+        try:
+            return json.loads(source)
+        except (json.JSONDecodeError, RecursionError):
+            pass
+    raise NotLiteral(source[:80])
+
+
+def argument_value(source: str, **kw) -> Any:
+    """A literal that will be passed to the candidate: must already be JSON data."""
+    value = literal(source, **kw)
+    if not is_json_data(value):
+        raise NotLiteral(source[:80])
+    return value
+
+
+def expected_value(source: str, **kw) -> Any:
+    """A literal the candidate's result is compared with, normalised like results are (tuples -> lists)."""
+    try:
+        value = to_jsonable(literal(source, **kw))
+    except TypeError:
+        raise NotLiteral(source[:80]) from None
+    if not is_json_data(value):
+        raise NotLiteral(source[:80])
+    return value

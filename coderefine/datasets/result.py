@@ -1,0 +1,25 @@
+"""What every loader returns: the problems it loaded and the rows it skipped, with reasons.
+
+A loader never drops a problem silently; callers print both counts.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from coderefine.problem import Problem
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """One row or folder that could not be loaded. `where` is e.g. `file.jsonl:12` or a folder path."""
+    where: str
+    reason: str
+
+
+@dataclass
+class LoadResult:
+    problems: list[Problem] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return f"{len(self.problems)} loaded, {len(self.skipped)} skipped"

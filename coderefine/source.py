@@ -1,0 +1,138 @@
+"""Parsing and locating Python code with tree-sitter (the one parser coderefine uses)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import tree_sitter_python
+from tree_sitter import Language, Node, Parser, Tree
+
+
+@cache
+def _language() -> Language:
+    return Language(tree_sitter_python.language())
+
+
+def parse(code: str) -> Tree:
+    """Parse Python source; a fresh Parser per call keeps this thread-safe."""
+    return Parser(_language()).parse(code.encode("utf-8"))
+
+
+def text(node: Node) -> str:
+    return node.text.decode("utf-8") if node.text is not None else ""
+
+
+def syntax_errors(code: str) -> list[str]:
+    """Human-readable locations of ERROR/MISSING nodes; empty when the code parses cleanly."""
+    found: list[str] = []
+
+    def walk(node: Node) -> None:
+        if node.is_error or node.is_missing:
+            row, col = node.start_point
+            kind = "missing " + node.type if node.is_missing else "syntax error"
+            found.append(f"line {row + 1}, column {col + 1}: {kind}")
+            return
+        if node.has_error:
+            for child in node.children:
+                walk(child)
+
+    walk(parse(code).root_node)
+    return found
+
+
+def iter_nodes(node: Node, types: set[str]):
+    """Depth-first walk yielding nodes whose type is in `types`."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current.type in types:
+            yield current
+        stack.extend(reversed(current.children))
+
+
+def defined_names(code: str) -> set[str]:
+    """Top-level function and class names, and `Class.method` for methods."""
+    names: set[str] = set()
+    root = parse(code).root_node
+    for node in root.children:
+        target = node.child_by_field_name("definition") if node.type == "decorated_definition" else node
+        if target is None or target.type not in ("function_definition", "class_definition"):
+            continue
+        name = text(target.child_by_field_name("name"))
+        names.add(name)
+        if target.type == "class_definition":
+            for member in iter_nodes(target.child_by_field_name("body"), {"function_definition"}):
+                names.add(f"{name}.{text(member.child_by_field_name('name'))}")
+    return names
+
+
+@dataclass(frozen=True)
+class CallParts:
+    """A call expression split into the callee's text and its argument nodes."""
+    function: str
+    args: tuple[Node, ...]
+    kwargs: tuple[tuple[str, Node], ...]
+
+
+def call_parts(node: Node | None) -> CallParts | None:
+    """Split a `call` node; None for anything else or for calls with `*args`/`**kwargs` splats."""
+    if node is None or node.type != "call":
+        return None
+    arguments = node.child_by_field_name("arguments")
+    if arguments is None or arguments.type != "argument_list":
+        return None  # a generator-expression call such as f(x for x in y)
+    args, kwargs = [], []
+    for child in arguments.named_children:
+        if child.type == "comment":
+            continue
+        if child.type in ("list_splat", "dictionary_splat"):
+            return None
+        if child.type == "keyword_argument":
+            kwargs.append((text(child.child_by_field_name("name")), child.child_by_field_name("value")))
+        elif kwargs:
+            return None  # positional after keyword: not valid Python
+        else:
+            args.append(child)
+    return CallParts(text(node.child_by_field_name("function")), tuple(args), tuple(kwargs))
+
+
+def single_expression(code: str) -> Node | None:
+    """The expression node when `code` is exactly one clean expression statement, else None."""
+    root = parse(code).root_node
+    statements = [c for c in root.named_children if c.type != "comment"]
+    if root.has_error or len(statements) != 1 or statements[0].type != "expression_statement":
+        return None
+    expression = statements[0].named_children
+    return expression[0] if len(expression) == 1 else None
+
+
+def find_function(code: str, qualified_name: str) -> Node | None:
+    """The `function_definition` for `f` or `Class.method` at top level (decorators allowed)."""
+    def unwrap(node: Node) -> Node:
+        return node.child_by_field_name("definition") if node.type == "decorated_definition" else node
+
+    owner, _, name = qualified_name.rpartition(".")
+    scope = parse(code).root_node
+    if owner:
+        classes = [unwrap(n) for n in scope.named_children]
+        found = [c for c in classes if c is not None and c.type == "class_definition" and text(c.child_by_field_name("name")) == owner]
+        if not found:
+            return None
+        scope = found[0].child_by_field_name("body")
+    for node in map(unwrap, scope.named_children):
+        if node is not None and node.type == "function_definition" and text(node.child_by_field_name("name")) == name:
+            return node
+    return None
+
+
+def parameter_names(function: Node) -> list[str]:
+    """Plain parameter names of a `function_definition`, without `self`/`cls` and splats."""
+    names = []
+    for param in function.child_by_field_name("parameters").named_children:
+        if param.type == "identifier":
+            names.append(text(param))
+        elif param.type in ("typed_parameter", "default_parameter", "typed_default_parameter"):
+            ident = param.child_by_field_name("name") or next((c for c in param.named_children if c.type == "identifier"), None)
+            if ident is not None:
+                names.append(text(ident))
+    return [n for n in names if n not in ("self", "cls")]
