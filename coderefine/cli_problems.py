@@ -6,12 +6,12 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.console import Console
 from rich.markdown import Markdown
 from rich.table import Column, Table
 
 from coderefine.datasets import DATASETS_HELP, LoadResult, find_problem, load_dataset
 from coderefine.judge import judge, verdict
+from coderefine.cli_output import err, fail, out
 from coderefine.problem import ProblemError
 from coderefine.problem_build import write_hidden
 from coderefine.problemset import default_problems_dir, problem_folders
@@ -19,17 +19,10 @@ from coderefine.validate import MIN_MARGIN, ProblemReport, validate_all
 from sandbox.types import CallTest
 
 problems_app = typer.Typer(help="Problem sets: ours (problems/), HumanEval, LeetCodeDataset files.", no_args_is_help=True)
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
 
 DatasetOpt = typer.Option("problems", "--dataset", "-d", help=DATASETS_HELP)
 BackendOpt = typer.Option("auto", "--backend", help="sandbox backend: auto, docker, bwrap or unsafe")
 JsonOpt = typer.Option(False, "--json", help="print JSON instead of tables")
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}", highlight=False)
-    return typer.Exit(code)
 
 
 def _open_sandbox(backend: str):
@@ -37,7 +30,7 @@ def _open_sandbox(backend: str):
     try:
         return Sandbox(backend=backend)
     except SandboxError as exc:
-        raise _fail(str(exc)) from None
+        fail(str(exc))
 
 
 def _report_skipped(result: LoadResult) -> None:
@@ -49,7 +42,7 @@ def _report_skipped(result: LoadResult) -> None:
 def _folders_root(dataset: str) -> Path:
     name, _, arg = dataset.partition(":")
     if name != "problems":
-        raise _fail(f"this command works on problem folders (--dataset problems or problems:PATH), not '{dataset}'")
+        fail(f"this command works on problem folders (--dataset problems or problems:PATH), not '{dataset}'")
     return Path(arg) if arg else default_problems_dir()
 
 
@@ -63,7 +56,7 @@ def list_problems(dataset: str = DatasetOpt,
     try:
         result = load_dataset(dataset, difficulty=difficulty, since=since, until=until)
     except ProblemError as exc:
-        raise _fail(str(exc)) from None
+        fail(str(exc))
     if as_json:
         print(json.dumps({
             "problems": [{"id": p.id, "title": p.title, "difficulty": p.difficulty, "techniques": list(p.techniques),
@@ -87,7 +80,7 @@ def show(problem_id: str = typer.Argument(..., help="problem id (see `coderefine
     try:
         problem = find_problem(problem_id, dataset).public_view()
     except ProblemError as exc:
-        raise _fail(str(exc)) from None
+        fail(str(exc))
     out.rule(f"{problem.id}  {problem.title}  [{problem.difficulty or 'unrated'}]")
     out.print(Markdown(problem.statement))
     out.rule("signature")
@@ -109,11 +102,11 @@ def check(problem_id: str = typer.Argument(..., help="problem id"),
           dataset: str = DatasetOpt, backend: str = BackendOpt, as_json: bool = JsonOpt) -> None:
     """Judge a solution on the hidden tests in the sandbox (the benchmark's judge). Exit 1 unless all pass."""
     if not solution.is_file():
-        raise _fail(f"{solution}: solution file not found")
+        fail(f"{solution}: solution file not found")
     try:
         problem = find_problem(problem_id, dataset)
     except ProblemError as exc:
-        raise _fail(str(exc)) from None
+        fail(str(exc))
     with _open_sandbox(backend) as sandbox:
         summary = verdict(judge(problem, solution.read_text(), sandbox))
     if as_json:
@@ -156,10 +149,10 @@ def validate(problem_ids: Optional[list[str]] = typer.Argument(None, help="probl
         known = {f.name: f for f in folders}
         unknown = [i for i in problem_ids if i not in known]
         if unknown:
-            raise _fail(f"unknown problem(s) {', '.join(unknown)} in {root}; known ids: {', '.join(known) or '(none)'}")
+            fail(f"unknown problem(s) {', '.join(unknown)} in {root}; known ids: {', '.join(known) or '(none)'}")
         folders = [known[i] for i in problem_ids]
     if not folders:
-        raise _fail(f"no problem folders (with a problem.toml) under {root}")
+        fail(f"no problem folders (with a problem.toml) under {root}")
     with _open_sandbox(backend) as sandbox:
         reports = validate_all(folders, sandbox, workers=workers, min_margin=min_margin)
     if as_json:
@@ -178,10 +171,10 @@ def build(problem_ids: list[str] = typer.Argument(..., help="problem ids whose h
     for problem_id in problem_ids:
         folder = root / problem_id
         if not (folder / "problem.toml").is_file():
-            raise _fail(f"{folder}: no problem.toml (known ids: {', '.join(f.name for f in problem_folders(root)) or '(none)'})")
+            fail(f"{folder}: no problem.toml (known ids: {', '.join(f.name for f in problem_folders(root)) or '(none)'})")
         try:
             path = write_hidden(folder, seed)
         except Exception as exc:  # the authors' own gen.py/reference.py: report which and why, then stop
-            raise _fail(f"{folder}: building hidden.json failed: {type(exc).__name__}: {exc}") from None
+            fail(f"{folder}: building hidden.json failed: {type(exc).__name__}: {exc}")
         tests = len(json.loads(path.read_text())["tests"])
         out.print(f"{path}: {tests} tests (seed {seed})", highlight=False)

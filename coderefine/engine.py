@@ -1,0 +1,189 @@
+"""Every LLM call goes through Engine.complete: litellm, a disk cache, retries, a concurrency bound, usage.
+
+`local/<model>` names are served by our embedded llama-server (started lazily,
+shared across processes); any other name goes to litellm unchanged, so hosted
+and local models share one code path.
+"""
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+
+from coderefine.llm_cache import LLMCache, request_key
+from coderefine.local_model import LocalModel, LocalModelError, is_local
+from coderefine.usage import Completion, Usage
+
+# litellm otherwise fetches its price table from GitHub on import (slow, and offline here).
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+
+
+class EngineError(RuntimeError):
+    """A call failed for good; the message names the model, the cause and what to do."""
+
+
+def _litellm():
+    """Imported on first use: litellm takes seconds to import, and most CLI commands never need it."""
+    import litellm
+    litellm.suppress_debug_info = True  # it would print help banners into our --json output
+    return litellm
+
+
+class Engine:
+    def __init__(self, model: str, *, cache: bool = True, cache_dir: Path | None = None,
+                 timeout: float = 600, retries: int = 3, concurrency: int = 4, api_base: str | None = None,
+                 backoff: float = 1.0):
+        """backoff: seconds before the first retry, doubled for each further one."""
+        if concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
+        self.model = model
+        self.timeout = timeout
+        self.retries = retries
+        self.backoff = backoff
+        self._api_base = api_base
+        self._cache = LLMCache(cache_dir / "responses.sqlite" if cache_dir else None) if cache else None
+        self._local: LocalModel | None = None
+        if is_local(model):
+            if api_base is not None:
+                raise EngineError(f"{model}: api_base is for litellm models; local models run their own server")
+            try:
+                self._local = LocalModel(model)
+            except LocalModelError as exc:
+                raise EngineError(str(exc)) from exc
+        self._slots = threading.BoundedSemaphore(concurrency)
+        self._usage = Usage()
+        self._usage_lock = threading.Lock()
+        self._checked = False
+
+    # --- public API ------------------------------------------------------------------------
+
+    def complete(self, messages: list[dict], *, temperature: float = 0.0, seed: int | None = None,
+                 max_tokens: int = 1024, n: int = 1) -> Completion:
+        """One chat completion. Cached unless the request is deliberately random
+        (temperature > 0 without a seed), since a cache would then defeat resampling."""
+        _check_messages(messages)
+        request = {"model": self.model, "api_base": self._api_base, "messages": messages,
+                   "temperature": temperature, "seed": seed, "max_tokens": max_tokens, "n": n}
+        use_cache = self._cache is not None and (temperature == 0 or seed is not None)
+        key = request_key(request) if use_cache else None
+        if use_cache and (hit := self._cache.get(key)) is not None:
+            completion = Completion(text=hit["texts"][0], usage=Usage(cached_calls=1), cached=True,
+                                    texts=tuple(hit["texts"]))
+        else:
+            completion = self._call(messages, temperature=temperature, seed=seed, max_tokens=max_tokens, n=n)
+            if use_cache:
+                self._cache.put(key, {"texts": list(completion.texts),
+                                      "prompt_tokens": completion.usage.prompt_tokens,
+                                      "completion_tokens": completion.usage.completion_tokens})
+        with self._usage_lock:
+            self._usage = self._usage + completion.usage
+        return completion
+
+    @property
+    def usage(self) -> Usage:
+        with self._usage_lock:
+            return Usage(**self._usage.to_dict())
+
+    def close(self) -> None:
+        """Leaves the shared local server (stopping it if we were its last client)."""
+        if self._local is not None:
+            self._local.close()
+
+    def __enter__(self) -> "Engine":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # --- calling the model -----------------------------------------------------------------
+
+    def _call(self, messages: list[dict], **params) -> Completion:
+        litellm = _litellm()
+        self._check_model(litellm)
+        started = time.monotonic()
+        restarted = False
+        attempt = 0
+        while True:
+            try:
+                with self._slots:
+                    response = litellm.completion(messages=messages, timeout=self.timeout, num_retries=0,
+                                                  max_retries=0, **self._target(), **params)
+                break
+            except LocalModelError as exc:
+                raise EngineError(str(exc)) from exc
+            except Exception as exc:  # litellm raises many types; classify below
+                # A dying server surfaces as several exception types (connection error, disconnect
+                # mapped to a 500, ...), so ask the server itself rather than the exception.
+                if self._local is not None and not restarted and self._recover_local():
+                    restarted = True  # the server had died: restarted, retry once at no cost
+                    continue
+                if not _retryable(litellm, exc) or attempt >= self.retries:
+                    raise EngineError(self._explain(exc, attempt)) from exc
+                time.sleep(self.backoff * 2 ** attempt)
+                attempt += 1
+        return self._completion(litellm, response, time.monotonic() - started)
+
+    def _target(self) -> dict:
+        if self._local is not None:
+            return self._local.litellm_args()
+        return {"model": self.model, **({"api_base": self._api_base} if self._api_base else {})}
+
+    def _recover_local(self) -> bool:
+        try:
+            return self._local.recover()
+        except LocalModelError as exc:
+            raise EngineError(f"{self.model}: the local server died and could not be restarted: {exc}") from exc
+
+    def _check_model(self, litellm) -> None:
+        """Fails fast, with a useful message, on a model string litellm cannot route or lacks keys for."""
+        if self._checked or self._local is not None:
+            return
+        try:
+            litellm.get_llm_provider(self.model, api_base=self._api_base)
+        except Exception as exc:
+            raise EngineError(f"unknown model {self.model!r}: litellm cannot tell which provider serves it. "
+                              "Use a litellm model string such as `gpt-4o`, `anthropic/claude-3-5-sonnet-latest`, "
+                              "`ollama/qwen2.5-coder`, or a local model: `local/qwen2.5-coder-1.5b`.") from exc
+        env = litellm.validate_environment(model=self.model, api_base=self._api_base)
+        if not env.get("keys_in_environment", True) and env.get("missing_keys"):
+            raise EngineError(f"model {self.model!r} needs {', '.join(env['missing_keys'])} in the environment; "
+                              "export it (or pick another --model, e.g. local/qwen2.5-coder-1.5b)")
+        self._checked = True
+
+    def _explain(self, exc: Exception, attempt: int) -> str:
+        cause = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        tries = f" after {attempt + 1} attempts" if attempt else ""
+        hint = (" Check `coderefine model status`; `coderefine model stop` resets the server."
+                if self._local is not None else " Check the model name, API key and network.")
+        return f"LLM call to {self.model} failed{tries}: {type(exc).__name__}: {cause}.{hint}"
+
+    def _completion(self, litellm, response, seconds: float) -> Completion:
+        texts = tuple(choice.message.content or "" for choice in response.choices)
+        usage = getattr(response, "usage", None)
+        cost = 0.0
+        if self._local is None:
+            try:
+                cost = float(litellm.completion_cost(completion_response=response) or 0.0)
+            except Exception:  # litellm has no price for this model
+                cost = 0.0
+        return Completion(text=texts[0] if texts else "", texts=texts, usage=Usage(
+            llm_calls=1, prompt_tokens=getattr(usage, "prompt_tokens", 0) or 0,
+            completion_tokens=getattr(usage, "completion_tokens", 0) or 0, seconds=seconds, cost=cost))
+
+
+def _retryable(litellm, exc: Exception) -> bool:
+    """Timeouts, 429s, 5xx and dropped connections are worth retrying; bad requests and auth are not."""
+    if "credentials" in str(exc).lower() or "api_key" in str(exc).lower():
+        return False
+    if isinstance(exc, (litellm.Timeout, litellm.RateLimitError, litellm.APIConnectionError,
+                        litellm.ServiceUnavailableError, litellm.InternalServerError, litellm.BadGatewayError)):
+        return True
+    status = getattr(exc, "status_code", None)
+    return isinstance(status, int) and (status == 429 or status >= 500)
+
+
+def _check_messages(messages: list[dict]) -> None:
+    if not isinstance(messages, list) or not messages or not all(
+            isinstance(m, dict) and "role" in m and "content" in m for m in messages):
+        raise ValueError("messages must be a non-empty list of {'role': ..., 'content': ...} dicts")

@@ -1,0 +1,88 @@
+"""Disk cache of LLM responses, shared safely by concurrent processes (SQLite in WAL mode).
+
+Keys are sha256 digests of canonical JSON, never Python's per-process salted
+`hash()`, so a rerun in a new process finds its earlier answers and makes no
+LLM calls. Hit and miss counters live in the same database so `coderefine cache
+stats` reports them across runs.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import time
+from contextlib import closing
+from dataclasses import dataclass
+from pathlib import Path
+
+from coderefine.paths import cache_dir
+
+SCHEMA_VERSION = 1
+
+
+def default_path() -> Path:
+    return cache_dir() / "llm" / "responses.sqlite"
+
+
+def request_key(request: dict) -> str:
+    """sha256 of canonical JSON (sorted keys, no whitespace); the schema version is mixed in so a
+    format change never serves stale entries."""
+    canonical = json.dumps({"v": SCHEMA_VERSION, **request}, sort_keys=True, separators=(",", ":"),
+                           ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@dataclass
+class CacheStats:
+    path: str
+    entries: int
+    bytes: int
+    hits: int
+    misses: int
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+class LLMCache:
+    """get/put of JSON values by key. Opens a short-lived connection per operation, which makes it
+    safe to share between threads and processes without holding a connection open."""
+
+    def __init__(self, path: Path | None = None):
+        self.path = path or default_path()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with closing(self._connect()) as db, db:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("CREATE TABLE IF NOT EXISTS responses (key TEXT PRIMARY KEY, value TEXT NOT NULL, "
+                       "created REAL NOT NULL)")
+            db.execute("CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL)")
+            db.execute("INSERT OR IGNORE INTO counters VALUES ('hits', 0), ('misses', 0)")
+
+    def _connect(self) -> sqlite3.Connection:
+        return sqlite3.connect(self.path, timeout=60)
+
+    def get(self, key: str) -> dict | None:
+        """The stored value, counting a hit or a miss."""
+        with closing(self._connect()) as db, db:
+            row = db.execute("SELECT value FROM responses WHERE key = ?", (key,)).fetchone()
+            db.execute("UPDATE counters SET value = value + 1 WHERE name = ?", ("hits" if row else "misses",))
+        return json.loads(row[0]) if row else None
+
+    def put(self, key: str, value: dict) -> None:
+        with closing(self._connect()) as db, db:
+            db.execute("INSERT OR REPLACE INTO responses VALUES (?, ?, ?)", (key, json.dumps(value), time.time()))
+
+    def stats(self) -> CacheStats:
+        with closing(self._connect()) as db:
+            entries, size = db.execute("SELECT COUNT(*), COALESCE(SUM(LENGTH(value)), 0) FROM responses").fetchone()
+            counters = dict(db.execute("SELECT name, value FROM counters").fetchall())
+        return CacheStats(str(self.path), entries, size, counters.get("hits", 0), counters.get("misses", 0))
+
+    def clear(self) -> int:
+        """Deletes every entry and resets the counters; returns how many entries were removed."""
+        with closing(self._connect()) as db, db:
+            removed = db.execute("DELETE FROM responses").rowcount
+            db.execute("UPDATE counters SET value = 0")
+        with closing(self._connect()) as db:
+            db.execute("VACUUM")
+        return removed

@@ -1,0 +1,86 @@
+"""Glue from a `local/<model>` name to a running llama-server and the litellm arguments to reach it.
+
+The local model and hosted models share one code path: litellm's OpenAI
+provider pointed at the server's `api_base`. Nothing here downloads or builds;
+missing pieces produce an error naming the command that provides them.
+"""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from coderefine import llama_build, llama_server, model_files
+
+LOCAL_PREFIX = "local/"
+DEFAULT_MODEL = "local/qwen2.5-coder-1.5b"
+
+
+class LocalModelError(RuntimeError):
+    """The embedded model cannot be served; the message says which command fixes it."""
+
+
+def is_local(model: str) -> bool:
+    return model.startswith(LOCAL_PREFIX)
+
+
+def missing_pieces(model: str, root: Path | None = None) -> list[str]:
+    """The commands still needed before `model` can be served (empty when ready)."""
+    spec = model_files.find_spec(model)
+    needed = []
+    if not model_files.is_present(spec, root):
+        needed.append(f"coderefine model pull {spec.alias}")
+    if not llama_build.is_built(root):
+        needed.append("coderefine model build")
+    return needed
+
+
+class LocalModel:
+    """One engine's handle on the shared server for a local model; starts or joins it lazily."""
+
+    def __init__(self, model: str, *, root: Path | None = None, slots: int = llama_server.DEFAULT_SLOTS,
+                 port: int | None = None):
+        try:
+            self.spec = model_files.find_spec(model)
+        except model_files.ModelFileError as exc:
+            raise LocalModelError(str(exc)) from exc
+        self.model = model
+        self._root = root
+        self._config = llama_server.ServerConfig(
+            binary=llama_build.server_binary(root), model_path=model_files.model_path(self.spec, root),
+            slots=slots, port=port)
+        self._client = llama_server.new_client_id()
+        self._state: llama_server.ServerState | None = None
+        self._lock = threading.Lock()
+
+    def litellm_args(self) -> dict:
+        """Arguments that send a litellm call to this model's server (started on first use)."""
+        with self._lock:
+            if self._state is None:
+                self._state = self._acquire()
+            state = self._state
+        return {"model": f"openai/{self.spec.name}", "api_base": state.api_base, "api_key": "sk-local"}
+
+    def recover(self) -> bool:
+        """After a failed call: restarts the server if it died (or rejoins it if another process
+        already did). True when the endpoint changed, so the call is worth retrying."""
+        with self._lock:
+            current = llama_server.running(self.spec.name, self._root)
+            if self._state is not None and current is not None and current.pid == self._state.pid:
+                return False
+            self._state = self._acquire()
+            return True
+
+    def close(self) -> None:
+        """Leaves the shared server; the last client to leave stops it."""
+        with self._lock:
+            if self._state is not None:
+                llama_server.release(self.spec.name, self._client, self._root)
+                self._state = None
+
+    def _acquire(self) -> llama_server.ServerState:
+        if needed := missing_pieces(self.model, self._root):
+            raise LocalModelError(f"the embedded model {self.model} is not ready; run: " + " && ".join(needed))
+        try:
+            return llama_server.acquire(self.spec.name, self._config, self._client, self._root)
+        except llama_server.ServerError as exc:
+            raise LocalModelError(f"cannot serve {self.model}: {exc}") from exc

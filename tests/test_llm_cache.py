@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+from concurrent.futures import ProcessPoolExecutor
+
+from coderefine.llm_cache import LLMCache, request_key
+
+REQUEST = {"model": "m", "messages": [{"role": "user", "content": "hi ü"}], "temperature": 0.0, "seed": 1}
+
+
+def test_key_is_stable_across_processes_and_key_order():
+    """Python's hash() is salted per process; the cache key must not be."""
+    code = ("from coderefine.llm_cache import request_key;"
+            "print(request_key({'seed': 1, 'temperature': 0.0, 'messages': [{'role': 'user', 'content': 'hi ü'}],"
+            " 'model': 'm'}))")
+    other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           env={"PYTHONHASHSEED": "123"}).stdout.strip()
+    assert other == request_key(REQUEST)
+
+
+def test_key_changes_with_every_output_affecting_field():
+    keys = {request_key(REQUEST)}
+    for field, value in [("model", "m2"), ("temperature", 0.5), ("seed", 2), ("max_tokens", 9), ("n", 2),
+                         ("messages", [{"role": "user", "content": "hi"}])]:
+        keys.add(request_key({**REQUEST, field: value}))
+    assert len(keys) == 7
+
+
+def test_get_put_stats_and_clear(tmp_path):
+    cache = LLMCache(tmp_path / "c.sqlite")
+    assert cache.get("k") is None
+    cache.put("k", {"texts": ["a"]})
+    assert cache.get("k") == {"texts": ["a"]}
+    assert LLMCache(tmp_path / "c.sqlite").get("k") == {"texts": ["a"]}   # persists on disk
+    stats = cache.stats()
+    assert (stats.entries, stats.hits, stats.misses) == (1, 2, 1) and stats.bytes > 0
+    assert cache.clear() == 1
+    assert (cache.stats().entries, cache.stats().hits) == (0, 0)
+
+
+def _writer(args):
+    path, worker = args
+    cache = LLMCache(path)
+    for i in range(40):
+        cache.put(f"{worker}-{i}", {"texts": [str(i)]})
+        assert cache.get(f"{worker}-{i}") == {"texts": [str(i)]}
+    return worker
+
+
+def test_concurrent_processes_share_the_cache_safely(tmp_path):
+    path = tmp_path / "shared.sqlite"
+    with ProcessPoolExecutor(4) as pool:
+        assert sorted(pool.map(_writer, [(path, w) for w in range(4)])) == [0, 1, 2, 3]
+    stats = LLMCache(path).stats()
+    assert stats.entries == 160 and stats.hits == 160
