@@ -5,6 +5,8 @@ program files) read-only, /work the private writable cwd, /tmp a size-capped
 tmpfs, a new /proc and /dev, root remounted read-only. bwrap is started with an
 empty environment (else /proc/1/environ leaks it), no capabilities, in new user,
 pid, net, ipc, uts and cgroup namespaces; killing it kills the whole PID namespace.
+Where cgroup v1 memory and pids groups can be made, each run is also confined to
+its slot's cgroup (sandbox/cgroup.py), which caps the sum over all its processes.
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+from sandbox import cgroup
 from sandbox.process import RawRun, run_process
 from sandbox.slots import UidPool
 from sandbox.types import Limits
@@ -50,11 +53,21 @@ class BwrapBackend:
         self.bwrap = shutil.which("bwrap") or "/usr/bin/bwrap"
         self.as_root = os.geteuid() == 0
         self.uids = uids or UidPool()
+        self.cgroups = cgroup.SlotCgroups() if self.as_root else None
+
+    @property
+    def cgroup_reason(self) -> str:
+        """'' when every run gets its slot's memory and pids cgroup, else why not."""
+        if self.cgroups is None:
+            return "not root: per-slot uids and cgroups need root; rlimits only"
+        return self.cgroups.reason
 
     def features(self) -> dict[str, bool]:
+        in_cgroup = not self.cgroup_reason
         return {"per_slot_uid": self.as_root, "network_denied": True, "pid_namespace": True,
                 "read_only_root": True, "empty_environment": True, "capabilities_dropped": True,
-                "nested_userns_disabled": True, "rlimits": True}
+                "nested_userns_disabled": True, "rlimits": True, "memory_cgroup": in_cgroup,
+                "pids_cgroup": in_cgroup}
 
     def probe(self) -> str:
         """'' when bwrap works here, else why not."""
@@ -67,6 +80,15 @@ class BwrapBackend:
                               stdout_cap=1000, stderr_cap=4000, **self._ids(uid))
         if run.stdout.strip() != b"ok":
             return f"bwrap failed: {run.stderr.decode(errors='replace').strip()[:400]}"
+        if self.cgroups is not None and self.cgroups.active:  # optional: on failure, run without and say why
+            try:
+                run = self.execute([PYTHON, "-c", "print('ok')"], ro_files={}, work_files={}, limits=Limits(),
+                                   wall=10.0, stdout_cap=1000, stderr_cap=4000, kill_after=None)
+                problem = "" if run.stdout.strip() == b"ok" else run.stderr.decode(errors="replace").strip()[:300]
+            except OSError as exc:
+                problem = str(exc)
+            if problem:
+                self.cgroups.reason = f"a probe run inside the slot cgroup failed: {problem}"
         return ""
 
     def _ids(self, uid: int | None) -> dict:
@@ -113,12 +135,35 @@ class BwrapBackend:
                 ro_dirs: dict[str, str] | None = None) -> RawRun:
         """Run `command` (paths under /sb and /work as seen inside) in a fresh jail."""
         with self.workspace(ro_files, work_files) as (ro, work, uid):
-            run = run_process(self.argv(ro, work, command, limits, wall, ro_dirs), deadline=wall, stdout_cap=stdout_cap,
-                              stderr_cap=stderr_cap, kill_after=kill_after, **self._ids(uid),
-                              kill=lambda proc: _kill_uid_or_group(proc, uid))
+            argv = self.argv(ro, work, command, limits, wall, ro_dirs)
+            if uid is None or not self.cgroups.active:
+                run = run_process(argv, deadline=wall, stdout_cap=stdout_cap, stderr_cap=stderr_cap,
+                                  kill_after=kill_after, **self._ids(uid),
+                                  kill=lambda proc: _kill_uid_or_group(proc, uid))
+            else:
+                run = self._run_in_cgroup(argv, uid, limits, wall, stdout_cap, stderr_cap, kill_after)
             if uid is not None:
                 kill_all_of_uid(uid)  # belt and braces: the PID namespace is already gone
             return run
+
+    def _run_in_cgroup(self, argv: list[str], uid: int, limits: Limits, wall: float, stdout_cap: int,
+                       stderr_cap: int, kill_after: int | None) -> RawRun:
+        """The run's first process waits at a gate until it is in the slot's cgroups, so all it forks is too."""
+        dirs = self.cgroups.prepare(uid, limits)
+        gate_read, gate_write = os.pipe()
+        try:
+            def release(proc: subprocess.Popen) -> None:
+                cgroup.adopt(dirs, proc.pid)
+                os.write(gate_write, b"go\n")
+
+            return run_process(cgroup.gate_argv(argv), deadline=wall, stdout_cap=stdout_cap,
+                               stderr_cap=stderr_cap, kill_after=kill_after, **self._ids(uid),
+                               kill=lambda proc: _kill_uid_or_group(proc, uid), stdin=gate_read,
+                               on_start=release)
+        finally:
+            os.close(gate_read)
+            os.close(gate_write)
+            cgroup.empty(dirs)
 
     def close(self) -> None:
         pass

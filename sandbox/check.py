@@ -5,7 +5,9 @@ from sandbox.errors import SandboxUnavailable
 
 
 def check() -> dict:
-    """{backend: {available, reason, features}} plus what `auto` would pick. Probes for real."""
+    """{backend: {available, reason, features}}, whether bwrap runs get a cgroup, and what `auto` would pick.
+
+    Probes for real."""
     from sandbox.backends import make_backend
     result: dict = {"backends": {}}
     for name in ("docker", "bwrap"):
@@ -16,10 +18,13 @@ def check() -> dict:
             continue
         result["backends"][name] = {"available": True, "reason": "a probe program ran in it",
                                     "features": backend.features()}
+        if name == "bwrap":
+            result["cgroup"] = {"used": not backend.cgroup_reason, "reason": backend.cgroup_reason or
+                                "each bwrap run is in its slot's cgroup v1 memory and pids groups"}
         backend.close()
     result["backends"]["unsafe"] = {"available": True, "reason": "only when asked for by name (no isolation)",
                                     "features": {"rlimits": True}}
-    result["cgroup"] = {"used": False, "reason": "not implemented: bwrap relies on rlimits (AS per process, "
-                        "NPROC per slot uid); docker enforces memory and pids through its own cgroup"}
+    result.setdefault("cgroup", {"used": False, "reason": "bwrap is not usable, so no slot cgroup either"})
+    result["cgroup"]["docker"] = "docker enforces memory and pids through its own container cgroup"
     result["auto"] = next((n for n in ("docker", "bwrap") if result["backends"][n]["available"]), None)
     return result

@@ -153,33 +153,43 @@ class DockerBackend:
         exec_id = api.exec_create(slot.container.id, argv, user=USER, workdir="/work")["Id"]
         kept = [bytearray(), bytearray()]
         seen = [0, 0]
-        state = {"reason": ""}
+        wake = threading.Event()  # set when the stream ends or the output cap is passed
+        ended, over_cap = threading.Event(), threading.Event()
+        broken: list[Exception] = []
 
         def pump() -> None:
-            for out, err in api.exec_start(exec_id, stream=True, demux=True):
-                for k, (chunk, cap) in enumerate(((out, stdout_cap), (err, stderr_cap))):
-                    if chunk:
-                        seen[k] += len(chunk)
-                        kept[k] += chunk[:max(0, cap - len(kept[k]))]
-                        if kill_after is not None and seen[k] > kill_after and not state["reason"]:
-                            state["reason"] = "output-limit"
-                            slot.container.kill()
-                            return
+            # Drain to the end even past the cap: dockerd flushes an exec's output before its
+            # kill completes, so a reader that stops reading deadlocks the kill (seen here).
+            try:
+                for out, err in api.exec_start(exec_id, stream=True, demux=True):
+                    for k, (chunk, cap) in enumerate(((out, stdout_cap), (err, stderr_cap))):
+                        if chunk:
+                            seen[k] += len(chunk)
+                            kept[k] += chunk[:max(0, cap - len(kept[k]))]
+                            if kill_after is not None and seen[k] > kill_after:
+                                over_cap.set()
+                                wake.set()
+            except Exception as exc:  # expected once the container is killed; an error otherwise
+                broken.append(exc)
+            finally:
+                ended.set()
+                wake.set()
 
         reader = threading.Thread(target=pump, daemon=True)
         reader.start()
-        reader.join(wall)
-        if reader.is_alive():
-            state["reason"] = "timeout"
+        wake.wait(wall)
+        reason = "output-limit" if over_cap.is_set() else "" if ended.is_set() else "timeout"
+        if reason:
             try:
                 slot.container.kill()
-            except Exception:
+            except Exception:  # already dead: the slot is discarded either way
                 pass
             reader.join(5)
-        code = None if state["reason"] else api.exec_inspect(exec_id).get("ExitCode")
-        return RawRun(exit_code=code, stdout=bytes(kept[0]), stderr=bytes(kept[1]),
-                      timed_out=state["reason"] == "timeout", killed_reason=state["reason"],
-                      seconds=time.monotonic() - started)
+        elif broken:
+            raise broken[0]
+        code = None if reason else api.exec_inspect(exec_id).get("ExitCode")
+        return RawRun(exit_code=code, stdout=bytes(kept[0]), stderr=bytes(kept[1]), timed_out=reason == "timeout",
+                      killed_reason=reason, seconds=time.monotonic() - started)
 
     def _reset(self, slot: _Slot) -> bool:
         try:

@@ -29,13 +29,25 @@ class RawRun:
 def run_process(argv: list[str], *, deadline: float, stdout_cap: int, stderr_cap: int,
                 kill_after: int | None = None, env: dict[str, str] | None = None,
                 user: int | None = None, group: int | None = None, cwd: str | None = None,
-                kill: Callable[[subprocess.Popen], None] | None = None) -> RawRun:
-    """Run `argv` in its own session; kill it (with `kill`, default: its process group) at `deadline` seconds."""
+                kill: Callable[[subprocess.Popen], None] | None = None, stdin: int = subprocess.DEVNULL,
+                on_start: Callable[[subprocess.Popen], None] | None = None) -> RawRun:
+    """Run `argv` in its own session; kill it (with `kill`, default: its process group) at `deadline` seconds.
+
+    `on_start(proc)` runs right after the process exists (e.g. to put it in a cgroup); if it fails, the process
+    is killed and the error propagates.
+    """
     started = time.monotonic()
     ids = {} if user is None else {"user": user, "group": group, "extra_groups": []}
-    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    proc = subprocess.Popen(argv, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             env=env if env is not None else {}, cwd=cwd, start_new_session=True, **ids)
     kill = kill or _kill_group
+    if on_start is not None:
+        try:
+            on_start(proc)
+        except BaseException:
+            kill(proc)
+            proc.communicate()
+            raise
     caps = {proc.stdout: stdout_cap, proc.stderr: stderr_cap}
     kept: dict = {proc.stdout: bytearray(), proc.stderr: bytearray()}
     seen = {proc.stdout: 0, proc.stderr: 0}

@@ -67,6 +67,7 @@ class Limits:
 @dataclass
 class TestOutcome:
     """One test's result. `input`, `expected` and `actual` are compact renderings."""
+    __test__ = False  # not a pytest test class, despite the name
     status: Status
     name: str = ""
     input: str = ""

@@ -50,7 +50,7 @@ build_images() {
   if ! docker image inspect "$BASE_IMAGE" >/dev/null 2>&1; then
     say "building $BASE_IMAGE with mmdebstrap (about a minute)"
     local tar="$STATE/rootfs.tar"
-    mmdebstrap --quiet --variant=apt --include=python3,python3-pytest bookworm "$tar"
+    mmdebstrap --quiet --variant=apt --include=python3,python3-pytest,python3-sortedcontainers bookworm "$tar"
     docker import "$tar" "$BASE_IMAGE" >/dev/null
     rm -f "$tar"
   fi

@@ -74,6 +74,20 @@ def test_slow_memory_growth_is_memory(box, token):
     assert outcome.status in ("memory", "crashed")
 
 
+def test_forked_memory_hogs_are_capped_as_a_whole(box, token, clean_host):
+    """Each child stays under RLIMIT_AS; only a cgroup over the whole run (docker's, or bwrap's slot cgroup) stops the sum."""
+    impl = box.backend_impl
+    if box.backend == "bwrap" and impl.cgroup_reason:
+        pytest.skip(f"no slot cgroup here (check reports it): {impl.cgroup_reason}")
+    share = int(box.limits.memory_mb * 0.45)
+    source = (f"import os, time  # {token}\nkids = []\nfor _ in range(4):\n    pid = os.fork()\n    if pid == 0:\n"
+              f"        block = b'x' * ({share} << 20)\n        time.sleep(1)\n        os._exit(0)\n    kids.append(pid)\n"
+              f"print([os.waitstatus_to_exitcode(os.waitpid(p, 0)[1]) for p in kids])\n")
+    result = program(box, source, Limits(memory_mb=box.limits.memory_mb, wall=8.0))
+    assert result.killed_reason or "-9" in result.stdout, result
+    clean_host()
+
+
 def test_bounded_fork_bomb(box, token, clean_host):
     source = (f"import os\nkids = 0\nfor _ in range(10000):\n    try:\n        pid = os.fork()\n    except OSError:\n"
               f"        break\n    if pid == 0:\n        os.execv('/usr/bin/python3', ['python3', '-c', 'import time; time.sleep(300)', '{token}'])\n"

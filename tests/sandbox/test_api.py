@@ -29,6 +29,14 @@ def test_prelude_and_fresh_instance_per_test(box):
     assert report.all_passed
 
 
+def test_prelude_can_import_sortedcontainers(box):
+    """LeetCodeDataset preludes import SortedList; both the host python and the image must have it."""
+    code = "class Solution:\n    def f(self, xs):\n        s = SortedList(xs)\n        s.add(0)\n        return list(s)\n"
+    report = box.run_tests(code, [CallTest(args=([3, 1, 2],), expected=[0, 1, 2, 3])], "Solution().f",
+                           prelude="from sortedcontainers import SortedList")
+    assert report.all_passed, report.error or report.outcomes[0]
+
+
 def test_import_error_marks_every_test(box):
     report = box.run_tests("def f(:\n", [CallTest(args=(1,), expected=1)] * 2, "f")
     assert [o.status for o in report.outcomes] == ["error", "error"] and "SyntaxError" in report.error

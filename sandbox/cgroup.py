@@ -1,0 +1,106 @@
+"""Per-slot cgroup (v1 memory + pids) for bwrap runs, where this process may create child cgroups.
+
+rlimits cap each process (RLIMIT_AS) and the slot uid (RLIMIT_NPROC), but not the
+sum: eight children of 1 GB each stay under both. A cgroup caps the whole tree of
+one run. Each leased slot uid gets its own child cgroup, so limits never mix
+between concurrent runs. The (empty) slot cgroups are kept for reuse rather than
+removed: another Sandbox, even in another process, may be about to use one. The run's first process joins it before it execs
+anything (see `gate_argv`), so nothing it forks can start outside.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+from sandbox.types import Limits
+
+CONTROLLERS = ("memory", "pids")
+V1_ROOT = Path("/sys/fs/cgroup")
+GROUP = "coderefine-sandbox"
+HEADROOM_MB = 64   # the monitor, bwrap and the interpreter itself, beyond the candidate's own memory
+EXTRA_PIDS = 4     # bwrap, its PID-namespace init, the gate shell
+
+
+def own_v1_dirs(proc_cgroup: str) -> dict[str, Path]:
+    """Our own cgroup dir in each v1 memory/pids hierarchy named by /proc/self/cgroup text."""
+    found = {}
+    for line in proc_cgroup.splitlines():
+        _, names, path = line.split(":", 2)
+        for name in names.split(","):
+            if name in CONTROLLERS:
+                found[name] = V1_ROOT / name / path.lstrip("/")
+    return found
+
+
+class SlotCgroups:
+    """Finds where we may create cgroups; then one child cgroup per slot uid, limited per run."""
+
+    def __init__(self):
+        self.parents: dict[str, Path] = {}
+        self.reason = self._find()
+
+    @property
+    def active(self) -> bool:
+        return not self.reason
+
+    def _find(self) -> str:
+        try:
+            dirs = own_v1_dirs(Path("/proc/self/cgroup").read_text())
+        except OSError as exc:
+            return f"cannot read /proc/self/cgroup: {exc}"
+        missing = [c for c in CONTROLLERS if c not in dirs or not dirs[c].is_dir()]
+        if missing:
+            return f"no cgroup v1 {' and '.join(missing)} hierarchy here (cgroup v2 is not supported)"
+        for controller, own in dirs.items():
+            parent = own / GROUP
+            try:
+                parent.mkdir(exist_ok=True)
+            except OSError as exc:
+                return f"cannot create {parent}: {exc.strerror}"
+            self.parents[controller] = parent
+        return ""
+
+    def prepare(self, uid: int, limits: Limits) -> list[Path]:
+        """The slot's cgroup dirs, emptied and limited for this run: memory_mb + tmp_mb (tmpfs counts) + headroom."""
+        memory, pids = dirs = [self.parents[c] / f"slot-{uid}" for c in CONTROLLERS]
+        limit = (limits.memory_mb + limits.tmp_mb + HEADROOM_MB) << 20
+        for slot in dirs:
+            slot.mkdir(exist_ok=True)
+        empty(dirs)
+        swap = memory / "memory.memsw.limit_in_bytes"
+        if swap.exists():  # memsw >= limit always: lift it, set the limit, then forbid swap beyond it
+            swap.write_text("-1")
+        (memory / "memory.limit_in_bytes").write_text(str(limit))
+        if swap.exists():
+            swap.write_text(str(limit))
+        (pids / "pids.max").write_text(str(limits.nproc + EXTRA_PIDS))
+        return dirs
+
+
+def adopt(dirs: list[Path], pid: int) -> None:
+    """Move `pid` (still waiting at the gate) into every cgroup of the slot."""
+    for slot in dirs:
+        (slot / "cgroup.procs").write_text(str(pid))
+
+
+def empty(dirs: list[Path]) -> None:
+    """SIGKILL whatever is still in these cgroups (a clean run leaves nothing)."""
+    for _ in range(50):
+        pids = {int(p) for slot in dirs for p in (slot / "cgroup.procs").read_text().split()}
+        if not pids:
+            return
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        time.sleep(0.002)
+
+
+def gate_argv(argv: list[str]) -> list[str]:
+    """Wrap `argv` in a shell that waits for one line on stdin (sent once its pid is adopted), then execs
+    `argv` with stdin from /dev/null."""
+    return ["/bin/sh", "-c", 'read -r _ && exec "$@" </dev/null', "sh", *argv]
+
