@@ -3,7 +3,7 @@
 Every program (reference, brute, naive, gen) runs in the sandbox. Checks:
 files well-formed; gen.py deterministic and matching hidden.json; examples
 right and shown in the statement; reference passes every hidden test with a
-time margin; brute agrees on small inputs; naive.py (Hard) fails by timeout.
+time margin; brute agrees on small inputs; naive.py (Hard) fails by timeout or memory.
 """
 from __future__ import annotations
 
@@ -206,14 +206,20 @@ def _brute_check(folder: Path, problem: Problem, cases: list[HiddenCase], sandbo
     return CheckResult("brute", ok, detail + ("" if ok else f"; first disagreement {_first_bad(run)}"), run.seconds)
 
 
+# How a correct but asymptotically naive program is allowed to fail on maximum-size inputs.
+EXHAUSTED = ("timeout", "memory")
+
+
 def _naive_check(folder: Path, problem: Problem, cases: list[HiddenCase], sandbox) -> CheckResult:
-    """naive.py must be correct but too slow: largest inputs first, so fail-fast stops at the first timeout."""
+    """naive.py must be correct but too slow (or too big): largest inputs first, so fail-fast stops at the first."""
     tests = sorted(hidden_tests(cases), key=lambda t: -len(json.dumps(t.args)))
     run = _run(sandbox, folder, "naive.py", problem, tests, limits_for(problem))
-    timeout = next((o for o in run.outcomes if o.status == "timeout"), None)
-    wrong = [o for o in run.outcomes if o.status not in ("passed", "timeout", "skipped")]
-    if timeout is not None and not wrong:
-        return CheckResult("naive", True, f"naive.py timed out on {timeout.name} (limit {problem.time_limit:g} s), as it must", run.seconds)
+    exhausted = next((o for o in run.outcomes if o.status in EXHAUSTED), None)
+    wrong = [o for o in run.outcomes if o.status not in ("passed", "skipped", *EXHAUSTED)]
+    if exhausted is not None and not wrong:
+        verb = "timed out" if exhausted.status == "timeout" else "ran out of memory"
+        return CheckResult("naive", True, f"naive.py {verb} on {exhausted.name} (limit {problem.time_limit:g} s), "
+                           "as it must", run.seconds)
     if wrong:
         detail = f"naive.py should be correct but slow, yet {_first_bad(replace(run, outcomes=wrong))}"
     else:
