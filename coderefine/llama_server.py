@@ -27,7 +27,7 @@ from filelock import FileLock
 from coderefine.paths import cache_dir
 
 HOST = "127.0.0.1"
-DEFAULT_SLOTS = 4          # chosen from benchmarks/throughput.md
+DEFAULT_SLOTS = 4          # chosen from the throughput table in BENCHMARKS.md
 MIN_CTX_PER_SLOT = 4096
 # OpenMP's spinning barriers collapse decoding when another process takes a core: measured on
 # 2 busy cores, 0.5B at -t 2 ran at 1 token/s spinning vs 15 token/s with passive waiting.

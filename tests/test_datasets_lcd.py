@@ -1,6 +1,7 @@
 """LeetCodeDataset loader: assert conversion, statement examples, malformed rows, filters."""
 import gzip
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -10,8 +11,12 @@ from coderefine.datasets.lcd import PRELUDE_SUFFIX, convert_check, load_lcd, sta
 from coderefine.problem import ProblemError
 from sandbox.types import AssertTest, CallTest
 
-SAMPLE = Path("/work/shared/data/lcd-dev.jsonl.gz")
-needs_sample = pytest.mark.skipif(not SAMPLE.is_file(), reason="LeetCodeDataset sample not on this machine")
+# The 84-row sample lives in the shared folder beside the checkout (CI clones with it there).
+SAMPLE = Path(os.environ.get("CODEREFINE_LCD_SAMPLE",
+                             Path(__file__).resolve().parents[2] / "shared" / "data" / "lcd-dev.jsonl.gz"))
+# Outside CI a checkout without the shared folder skips these; in CI a missing sample is a failure.
+needs_sample = pytest.mark.skipif(not SAMPLE.is_file() and not os.environ.get("CI"),
+                                  reason=f"LeetCodeDataset sample not found at {SAMPLE}")
 
 STARTER = "class Solution:\n    def addUp(self, nums: List[int], k: int) -> int:\n        "
 DESCRIPTION = """Return sum(nums) + k.
