@@ -101,6 +101,7 @@ def empty(dirs: list[Path]) -> None:
 
 def gate_argv(argv: list[str]) -> list[str]:
     """Wrap `argv` in a shell that waits for one line on stdin (sent once its pid is adopted), then execs
-    `argv` with stdin from /dev/null."""
-    return ["/bin/sh", "-c", 'read -r _ && exec "$@" </dev/null', "sh", *argv]
+    `argv` with stdin from /dev/null. The shell exports PWD (the host's cwd) on its own; it is unset so
+    bwrap, and through /proc/1/environ the candidate, still see an empty environment."""
+    return ["/bin/sh", "-c", 'read -r _ && unset PWD OLDPWD && exec "$@" </dev/null', "sh", *argv]
 

@@ -174,8 +174,11 @@ def test_hundred_megabyte_file_fails(box, token):
 
 # ---------------------------------------------------------------- secrets
 
-def test_planted_secrets_are_invisible(box, token, monkeypatch):
+def test_planted_secrets_are_invisible(box, token, monkeypatch, tmp_path):
     monkeypatch.setenv("CR_PLANTED_SECRET", token)
+    workdir = tmp_path / f"cwd-{token}"  # the host's cwd must not leak either (a shell exports PWD)
+    workdir.mkdir()
+    monkeypatch.chdir(workdir)
     planted = Path.home() / f"secret-{token}"
     planted.write_text(token)
     try:
