@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Optional
 
@@ -97,7 +98,9 @@ def solve(
             if not as_json:
                 console.print(f"[bold]{prob.id}[/] with [cyan]{model}[/], seed {seed}, "
                               f"sandbox {box.backend} ({box.reason})")
-            traj = solve_problem(prob, engine, box, budget, seed, on_step=on_step)
+            # A spinner between candidates: one LLM call on a CPU can take minutes.
+            with (nullcontext() if as_json else console.status("waiting for the model…")):
+                traj = solve_problem(prob, engine, box, budget, seed, on_step=on_step)
     except (EngineError, SandboxError) as exc:
         fail(str(exc))
     summary = solve_summary(traj)
