@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
-from typing import Any
+from typing import Any, Sequence
 
 from sandbox.types import Compare
 
@@ -57,6 +57,16 @@ def render(value: Any, limit: int = 300) -> str:
         text = json.dumps(value, separators=(",", ":"))
     except (TypeError, ValueError):
         text = repr(value)
+    return _clip_middle(text, limit)
+
+
+def render_call(args: Sequence[Any], kwargs: dict[str, Any], limit: int = 300) -> str:
+    """Arguments as they would be written in the call, `[1,2], 3, k=4`, so a reader (or an LLM) sees the call."""
+    parts = [render(a, limit) for a in args] + [f"{k}={render(v, limit)}" for k, v in kwargs.items()]
+    return _clip_middle(", ".join(parts), limit)
+
+
+def _clip_middle(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     half = (limit - 5) // 2

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Sequence
 
-from sandbox.compare import render, values_match
+from sandbox.compare import render, render_call, values_match
 from sandbox.process import RawRun
 from sandbox.types import AssertTest, CallTest, Compare, ExecutionReport, Limits, Test, TestOutcome
 
@@ -73,7 +73,7 @@ def _why_missing(raw: RawRun, done: dict | None) -> str:
 def _outcome(test: Test, record: dict | None, compare: Compare, missing: str) -> TestOutcome:
     is_call = isinstance(test, CallTest)
     base = TestOutcome(status="killed", name=test.name, exception=missing,
-                       input=render({"args": list(test.args), "kwargs": test.kwargs} if is_call else test.source),
+                       input=render_call(test.args, test.kwargs) if is_call else render(test.source),
                        expected=render(test.expected) if is_call else "")
     if record is None:
         return base

@@ -56,3 +56,10 @@ def test_worker_cannot_claim_pass_for_a_call_test():
     report = build_report(_raw([{"i": 0, "status": "passed"}, {"event": "done", "count": 1}]),
                           [CallTest(args=(1,), expected=1)], Compare(), "bwrap")
     assert report.outcomes[0].status == "error"
+
+
+def test_call_inputs_render_like_a_call():
+    from sandbox.compare import render_call
+    assert render_call(([30, 20], "ab"), {"k": 2}) == '[30,20], "ab", k=2'
+    long = render_call((list(range(1000)),), {}, limit=60)
+    assert len(long) <= 60 and long.startswith("[0,1,2") and long.endswith("998,999]")
