@@ -23,6 +23,7 @@ app.add_typer(model_app, name="model", help="The embedded model: pull, build, st
 app.add_typer(cache_app, name="cache", help="The LLM response cache.")
 app.add_typer(problems_app, name="problems", help="List, show, check, validate and build problems.")
 
+
 def _progress_printer(quiet: bool):
     shown = 0
 
@@ -31,7 +32,7 @@ def _progress_printer(quiet: bool):
         if quiet:
             return
         for cand in traj.candidates[shown:]:
-            mark = "[green]✓[/]" if cand.visible.total and cand.visible.passed == cand.visible.total else "[yellow]·[/]"
+            mark = "[green]✓[/]" if cand.visible.complete else "[yellow]·[/]"
             console.print(f"{mark} candidate {cand.index} ({cand.origin}): visible tests "
                           f"{cand.visible.passed}/{cand.visible.total}  [dim]{traj.seconds:.1f}s[/]")
         shown = len(traj.candidates)

@@ -29,7 +29,7 @@ def describe_failures(report: ExecutionReport, *, max_failures: int = 5) -> str:
     parts = []
     if report.error:
         parts.append(f"The program could not run: {_clip(report.error, 800)}")
-    failing = [o for o in report.outcomes if o.status not in ("passed", "skipped")]
+    failing = report.failing
     parts.extend(describe_outcome(o) for o in failing[:max_failures])
     if len(failing) > max_failures:
         parts.append(f"(and {len(failing) - max_failures} more failing tests)")

@@ -29,5 +29,5 @@ def verdict(report: ExecutionReport) -> dict:
         "backend": report.backend,
         "seconds": round(report.seconds, 3),
         "error": report.error,
-        "failures": [_failure(o) for o in report.outcomes if o.status not in ("passed", "skipped")],
+        "failures": [_failure(o) for o in report.failing],
     }

@@ -64,7 +64,7 @@ def _converged(candidate: Candidate) -> str:
     """Why the loop should stop at `candidate`, or "" to go on."""
     if not candidate.visible.total:
         return "no visible tests to learn from"
-    return "visible tests pass" if candidate.visible.passed == candidate.visible.total else ""
+    return "visible tests pass" if candidate.visible.complete else ""
 
 
 def simple_refine(problem: Problem, llm: LLM, runner: Runner, budget: Budget, seed: int,

@@ -21,6 +21,11 @@ class Score:
     def fraction(self) -> float:
         return self.passed / self.total if self.total else 0.0
 
+    @property
+    def complete(self) -> bool:
+        """Every test passed, and there was at least one."""
+        return self.total > 0 and self.passed == self.total
+
 
 @dataclass
 class Candidate:
@@ -36,15 +41,13 @@ class Candidate:
 
 
 @dataclass
-class Verdict:
+class Verdict(Score):
     """The hidden-test judgement of the final answer (made once, outside the method)."""
-    passed: int
-    total: int
     error: str = ""
 
     @property
     def solved(self) -> bool:
-        return self.total > 0 and self.passed == self.total
+        return self.complete
 
 
 @dataclass

@@ -126,7 +126,7 @@ def check_gen(folder: Path, seed: int, cases: list[HiddenCase], sandbox) -> Chec
 
 
 def _first_bad(report: ExecutionReport) -> str:
-    bad = next((o for o in report.outcomes if o.status not in ("passed", "skipped")), None)
+    bad = next(iter(report.failing), None)
     if bad is None:
         skipped = any(o.status == "skipped" for o in report.outcomes)
         return report.error or ("not run: fail-fast stopped at an earlier failure" if skipped else "no tests ran")

@@ -98,6 +98,11 @@ class ExecutionReport:
         return len(self.outcomes)
 
     @property
+    def failing(self) -> list[TestOutcome]:
+        """Outcomes that count against the candidate (tests skipped after a fail-fast stop do not)."""
+        return [o for o in self.outcomes if o.status not in ("passed", "skipped")]
+
+    @property
     def all_passed(self) -> bool:
         return self.total > 0 and self.passed == self.total
 
