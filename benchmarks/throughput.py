@@ -17,8 +17,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from coderefine import llama_build, llama_server, model_files
-from coderefine.engine import Engine
+from coderefine.llm import build as llama_build, server as llama_server, files as model_files
+from coderefine.llm.engine import Engine
 
 PROMPT = ("Write a Python function `merge_intervals(intervals)` that merges overlapping intervals, "
           "with a docstring and three example calls.")

@@ -1,21 +1,34 @@
-"""Settings: dataclass defaults, overridden by `[tool.coderefine]` in the nearest pyproject.toml."""
+"""Settings: the one source of defaults, overridden by `[tool.coderefine]` in the nearest pyproject.toml,
+then by command-line flags. `Settings.budget()` builds the Budget a method runs under."""
 from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
+from coderefine.llm.local import DEFAULT_MODEL
+from coderefine.types import Budget
+
 
 @dataclass(frozen=True)
 class Settings:
-    model: str = "local/qwen2.5-coder-1.5b"
+    model: str = DEFAULT_MODEL
     """litellm model string, or local/qwen2.5-coder-{0.5b,1.5b} for the embedded model."""
-    max_iters: int = 4
-    """critique+rewrite rounds after the zero-shot candidate."""
-    temperature: float = 0.3
-    """sampling temperature for every call (seeds only matter above 0)."""
+    method: str = "simple-refine"
+    """the method `solve` runs (see `coderefine methods`)."""
+    max_iters: int | None = None
+    """refinement rounds after the first candidate; None: the method's default."""
+    calls: int | None = None
+    """cap on LLM calls per problem, cached calls included; None: the method's default."""
+    temperature: float = Budget.temperature
+    """sampling temperature of the calls the anchors made at T=0 (seeds only matter above 0)."""
     backend: str = "auto"
     """sandbox backend: auto | docker | bwrap | unsafe."""
+
+    def budget(self, default: Budget) -> Budget:
+        """A method's default budget with the settings that were given."""
+        changes = {"max_iters": self.max_iters, "calls": self.calls}
+        return replace(default, temperature=self.temperature, **{k: v for k, v in changes.items() if v is not None})
 
 
 def find_pyproject(start: Path) -> Path | None:

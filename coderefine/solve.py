@@ -1,23 +1,26 @@
-"""`solve`: run the refinement loop on one problem, then judge the final answer once on the hidden tests."""
+"""`solve`: run a method on one problem, then judge its final answer once on the hidden tests."""
 from __future__ import annotations
 
 import time
 from typing import Callable
 
+from coderefine.data.problem import Problem
 from coderefine.judge import judge
-from coderefine.problem import Problem
-from coderefine.refine import LLM, Budget, simple_refine
-from coderefine.loss import Runner
-from coderefine.trajectory import Trajectory, Verdict
+from coderefine.llm import LLM
+from coderefine.loop import ProblemLoss
+from coderefine.methods import Method
+from coderefine.types import Budget, Report, Trajectory
 
 
-def solve_problem(problem: Problem, llm: LLM, runner: Runner, budget: Budget, seed: int,
+def solve_problem(problem: Problem, method: Method, llm: LLM, sandbox, budget: Budget | None, seed: int,
                   on_step: Callable[[Trajectory], None] | None = None) -> Trajectory:
-    """The method never sees hidden tests; they are used exactly once, here, on the final answer."""
+    """The method sees only the public view; the hidden tests are used exactly once, here."""
     started = time.monotonic()
-    traj = simple_refine(problem, llm, runner, budget, seed, on_step=on_step)
-    report = judge(problem, traj.final.code, runner)
-    traj.hidden = Verdict(passed=report.passed, total=report.total, error=report.error)
+    public = problem.public_view()
+    traj = method.run(public, llm, ProblemLoss(public, sandbox), budget, seed, on_step,
+                      problem_hash=problem.digest())
+    final = traj.final
+    traj.hidden = judge(problem, final.code, sandbox) if final is not None else Report(error="no answer")
     traj.seconds = time.monotonic() - started
     if on_step:
         on_step(traj)
@@ -27,19 +30,24 @@ def solve_problem(problem: Problem, llm: LLM, runner: Runner, budget: Budget, se
 def solve_summary(traj: Trajectory) -> dict:
     """The `coderefine solve --json` document."""
     final = traj.final
+    hidden = traj.hidden or Report()
     return {
         "problem": traj.problem_id,
         "method": traj.method,
         "model": traj.model,
         "seed": traj.seed,
-        "iterations": [{"index": c.index, "origin": c.origin, "visible_passed": c.visible.passed,
-                        "visible_total": c.visible.total, "critique": c.critique, "code": c.code}
+        "budget": traj.budget.to_dict(),
+        "iterations": [{"index": c.index, "parent": c.parent, "origin": c.origin,
+                        "visible_passed": c.visible.passed, "visible_total": c.visible.total,
+                        "critique": c.critique, "code": c.code}
                        for c in traj.candidates],
-        "final": {"index": final.index, "code": final.code,
-                  "visible_passed": final.visible.passed, "visible_total": final.visible.total,
-                  "hidden_passed": traj.hidden.passed, "hidden_total": traj.hidden.total,
-                  "solved": traj.hidden.solved},
+        "final": {"index": final.index if final else None, "code": final.code if final else "",
+                  "visible_passed": final.visible.passed if final else 0,
+                  "visible_total": final.visible.total if final else 0,
+                  "hidden": hidden.to_dict(), "hidden_passed": hidden.passed, "hidden_total": hidden.total,
+                  "solved": hidden.complete},
         "stop_reason": traj.stop_reason,
         "usage": traj.usage.to_dict(),
+        "sandbox_runs": traj.sandbox_runs,
         "seconds": round(traj.seconds, 3),
     }

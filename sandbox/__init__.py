@@ -2,7 +2,10 @@
 from sandbox.check import check
 from sandbox.core import Sandbox
 from sandbox.errors import SandboxError, SandboxUnavailable
-from sandbox.types import AssertTest, CallTest, Compare, ExecutionReport, Limits, ProgramResult, TestOutcome
+from sandbox.harness import resolve_entry, to_jsonable
+from sandbox.types import (AssertTest, CallTest, Compare, ExecutionReport, Limits, ProgramResult, Status, Test,
+                           TestOutcome)
 
 __all__ = ["Sandbox", "Limits", "Compare", "CallTest", "AssertTest", "TestOutcome", "ExecutionReport",
-           "ProgramResult", "SandboxError", "SandboxUnavailable", "check"]
+           "ProgramResult", "SandboxError", "SandboxUnavailable", "Status", "Test", "check", "resolve_entry",
+           "to_jsonable"]

@@ -1,7 +1,7 @@
-"""A scripted stand-in for `coderefine.engine.Engine`: replies come from a list, calls are recorded."""
+"""A scripted stand-in for `coderefine.llm.engine.Engine`: replies come from a list, calls are recorded."""
 from __future__ import annotations
 
-from coderefine.usage import Completion, Usage
+from coderefine.llm.usage import Completion, Usage
 
 
 class ScriptedLLM:

@@ -6,8 +6,8 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from coderefine import model_files
-from coderefine.cli_model import cache_app, model_app
+from coderefine.llm import files as model_files
+from coderefine.cli.model import cache_app, model_app
 from fake_openai import FakeOpenAI
 from test_llama_server_build import tiny_source
 from test_model_files import make_wheel

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from coderefine.cli_problems import problems_app
+from coderefine.cli.problems import problems_app
 
 FIXTURES = Path(__file__).parent / "fixtures" / "problems"
 DATASET = f"problems:{FIXTURES}"

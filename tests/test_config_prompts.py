@@ -19,10 +19,10 @@ def test_settings_reject_unknown_keys(tmp_path):
 
 
 def test_prompts_fill_code_with_braces():
-    text = render("critique", statement="S", code="d = {1: 2}\nf'{x}'", passed="1", total="3", failures="F")
+    text = render("candidate", code="d = {1: 2}\nf'{x}'", passed="1", total="3", failures="F")
     assert "d = {1: 2}" in text and "1 of 3 passed" in text
 
 
 def test_prompt_missing_value_is_an_error():
     with pytest.raises(KeyError):
-        render("solve", statement="only this")
+        render("problem.statement", statement="only this")

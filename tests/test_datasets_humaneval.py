@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from coderefine.datasets import load_dataset
-from coderefine.datasets.humaneval import context_of, data_file, docstring_examples
+from coderefine.data import load_dataset
+from coderefine.data.humaneval import context_of, data_file, docstring_examples
 from sandbox.types import AssertTest, CallTest
 
 
@@ -72,5 +72,5 @@ def test_canonical_solutions_pass_visible_and_hidden_tests_in_the_sandbox():
         with ThreadPoolExecutor(2) as pool:
             results = list(pool.map(run, problems))
     bad_visible = [(i, v.outcomes) for i, v, _ in results if v.total and not v.all_passed]
-    bad_hidden = [(i, h.outcomes, h.error) for i, _, h in results if not h.all_passed]
+    bad_hidden = [(i, h.failures, h.error) for i, _, h in results if not h.complete]
     assert not bad_visible and not bad_hidden

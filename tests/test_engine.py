@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from coderefine.engine import Engine, EngineError
+from coderefine.llm.engine import Engine, EngineError
 from fake_openai import FakeOpenAI
 
 MSG = [{"role": "user", "content": "write add"}]

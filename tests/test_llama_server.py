@@ -16,7 +16,7 @@ from dataclasses import replace
 
 import pytest
 
-from coderefine import llama_server as ls
+from coderefine.llm import server as ls
 
 STAND_IN = textwrap.dedent("""\
     #!{python}

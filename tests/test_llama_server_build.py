@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from coderefine import llama_build
+from coderefine.llm import build as llama_build
 
 CMAKELISTS = """cmake_minimum_required(VERSION 3.16)
 project(tiny C)

@@ -4,14 +4,14 @@ import subprocess
 import sys
 from concurrent.futures import ProcessPoolExecutor
 
-from coderefine.llm_cache import LLMCache, request_key
+from coderefine.llm.cache import LLMCache, request_key
 
 REQUEST = {"model": "m", "messages": [{"role": "user", "content": "hi ü"}], "temperature": 0.0, "seed": 1}
 
 
 def test_key_is_stable_across_processes_and_key_order():
     """Python's hash() is salted per process; the cache key must not be."""
-    code = ("from coderefine.llm_cache import request_key;"
+    code = ("from coderefine.llm.cache import request_key;"
             "print(request_key({'seed': 1, 'temperature': 0.0, 'messages': [{'role': 'user', 'content': 'hi ü'}],"
             " 'model': 'm'}))")
     other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,

@@ -14,8 +14,8 @@ import time
 
 import pytest
 
-from coderefine import llama_build, llama_server, model_files
-from coderefine.engine import Engine
+from coderefine.llm import build as llama_build, server as llama_server, files as model_files
+from coderefine.llm.engine import Engine
 
 pytestmark = [pytest.mark.slow, pytest.mark.model]
 
@@ -51,7 +51,7 @@ def test_concurrent_callers_share_one_server_across_threads_and_processes():
         for t in threads:
             t.start()
         other = subprocess.run(
-            [sys.executable, "-c", "from coderefine.engine import Engine; from coderefine import llama_server;"
+            [sys.executable, "-c", "from coderefine.llm.engine import Engine; from coderefine.llm import server as llama_server;"
              f"e = Engine({MODEL!r}, cache=False); e.complete({PROMPT!r}, max_tokens=4);"
              f"print(llama_server.read_state({NAME!r}).pid); e.close()"],
             capture_output=True, text=True, timeout=300, env=os.environ)

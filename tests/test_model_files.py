@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from coderefine import model_files as mf
+from coderefine.llm import files as mf
 
 
 def make_wheel(folder: Path, part: mf.Part, data: bytes) -> Path:

@@ -3,8 +3,8 @@ from collections import Counter
 
 import pytest
 
-from coderefine.problemset import default_problems_dir, load_problems, problem_folders
-from coderefine.validate import validate_all
+from coderefine.data.folder import default_problems_dir, load_problems, problem_folders
+from coderefine.data.validate import validate_all
 from sandbox import Sandbox
 
 FOLDERS = problem_folders(default_problems_dir())

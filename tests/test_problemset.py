@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from coderefine.datasets import find_problem, load_dataset
-from coderefine.problem import ProblemError
-from coderefine.problemset import load_problem_folder, load_problems, read_hidden
+from coderefine.data import find_problem, load_dataset
+from coderefine.data.problem import ProblemError
+from coderefine.data.folder import load_problem_folder, load_problems, read_hidden
 from sandbox.types import CallTest
 
 FIXTURES = Path(__file__).parent / "fixtures" / "problems"
@@ -148,6 +148,6 @@ def test_bad_dataset_specs(spec, filters, message):
 
 def test_hidden_json_matches_problem_build():
     """The fixture's hidden.json is exactly what problem_build produces (so it was not hand-edited)."""
-    from coderefine.problem_build import build_hidden
+    from coderefine.data.build import build_hidden
     folder = FIXTURES / "pair-sum-count"
     assert build_hidden(folder, 0) == json.loads((folder / "hidden.json").read_text())

@@ -1,15 +1,19 @@
 """The simple loop with a scripted LLM and the real sandbox."""
 import pytest
 
-from coderefine.problem import Problem
-from coderefine.refine import Budget, call_seed, simple_refine
+from coderefine.data.problem import Problem
+from coderefine.loop import ProblemLoss, call_seed
+from coderefine.methods import METHODS
+from coderefine.prompts import describe
 from coderefine.solve import solve_problem, solve_summary
+from coderefine.types import Budget
 from sandbox import CallTest, Sandbox
 from scripted_llm import ScriptedLLM
 
 WRONG = "```python\ndef add(a, b):\n    return a - b\n```"
 HALF = "```python\ndef add(a, b):\n    return a + b if a else 0\n```"
 RIGHT = "Fixed:\n```python\ndef add(a, b):\n    return a + b\n```"
+SIMPLE = METHODS["simple-refine"]
 
 
 @pytest.fixture(scope="module")
@@ -24,16 +28,23 @@ def make_problem(hidden=((5, 6, 11), (0, 3, 3))):
                    hidden_tests=tuple(CallTest(args=(a, b), expected=c) for a, b, c in hidden))
 
 
+def simple_refine(problem, llm, box, budget, seed):
+    public = problem.public_view()
+    return SIMPLE.run(public, llm, ProblemLoss(public, box), budget, seed)
+
+
 def test_loop_refines_until_visible_tests_pass(box):
     llm = ScriptedLLM([WRONG, "critique: it subtracts", RIGHT])
     traj = simple_refine(make_problem(), llm, box, Budget(max_iters=3), seed=4)
     assert [c.visible.passed for c in traj.candidates] == [0, 2]
     assert traj.stop_reason == "visible tests pass" and traj.final_index == 1
-    assert traj.candidates[0].critique == "critique: it subtracts"
-    assert "expected: 3" in traj.candidates[0].failures
+    # the critique travels with the candidate it produced, which records its parent
+    assert traj.candidates[1].critique == "critique: it subtracts" and traj.candidates[1].parent == 0
+    assert "expected: 3" in describe(traj.candidates[0].visible)
     # every call got its own reproducible seed
     assert [c["seed"] for c in llm.calls] == [call_seed(4, 0, 0), call_seed(4, 1, 1), call_seed(4, 1, 2)]
     assert traj.usage.llm_calls == 3
+    assert [c.role for c in traj.calls] == ["solve", "critique", "rewrite"]
 
 
 def test_loop_returns_best_not_last(box):
@@ -50,15 +61,39 @@ def test_reply_without_code_gets_one_reminder(box):
     assert traj.candidates[0].visible.passed == 2
 
 
+def test_call_budget_stops_the_run(box):
+    llm = ScriptedLLM([WRONG, "c1", WRONG, "c2", WRONG])
+    traj = simple_refine(make_problem(), llm, box, Budget(calls=3), seed=0)
+    assert len(llm.calls) == 3 and traj.usage.calls == 3
+    assert traj.stop_reason == "call budget spent" and len(traj.candidates) == 2
+
+
+def test_critique_and_rewrite_share_their_prefix(box):
+    llm = ScriptedLLM([WRONG, "critique: it subtracts", RIGHT])
+    simple_refine(make_problem(), llm, box, Budget(max_iters=1), seed=0)
+    critique, rewrite = llm.calls[1]["messages"], llm.calls[2]["messages"]
+    assert rewrite[:len(critique)] == critique
+    assert llm.calls[0]["messages"][0] == critique[0]  # the same system text opens every call
+    problem_block = llm.calls[0]["messages"][1]["content"].split("## Signature")[0]
+    assert critique[1]["content"].startswith(problem_block)
+
+
 def test_method_never_sees_hidden_tests_and_judge_runs_once(box):
     llm = ScriptedLLM([RIGHT])
     seen = []
-    traj = solve_problem(make_problem(hidden=((5, 6, 11), (2, 2, 5))), llm, box, Budget(max_iters=2), seed=1,
-                         on_step=lambda t: seen.append(t.hidden))
+    traj = solve_problem(make_problem(hidden=((5, 6, 11), (2, 2, 5))), SIMPLE, llm, box, Budget(max_iters=2),
+                         seed=1, on_step=lambda t: seen.append(t.hidden))
     assert all(h is None for h in seen[:-1])  # no verdict exists while the method runs
-    assert (traj.hidden.passed, traj.hidden.total, traj.hidden.solved) == (1, 2, False)
+    assert (traj.hidden.passed, traj.hidden.total, traj.hidden.complete) == (1, 2, False)
+    assert traj.problem_hash == make_problem(hidden=((5, 6, 11), (2, 2, 5))).digest()
+    assert traj.problem_hash != make_problem().digest()
     summary = solve_summary(traj)
     assert summary["final"]["hidden_total"] == 2 and summary["final"]["solved"] is False
     assert summary["iterations"][0]["visible_passed"] == 2
     assert set(summary["usage"]) >= {"llm_calls", "prompt_tokens", "completion_tokens"}
     assert "11" not in str(llm.calls) and "(2, 2)" not in str(llm.calls)
+
+
+def test_a_method_refuses_a_problem_with_hidden_tests(box):
+    with pytest.raises(ValueError, match="hidden"):
+        SIMPLE.run(make_problem(), ScriptedLLM([]), ProblemLoss(make_problem(), box), None, 0)

@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from coderefine.datasets import find_problem
+from coderefine.data import find_problem
 from coderefine.judge import judge
 from sandbox import Sandbox
 

@@ -1,12 +1,13 @@
 import json
 
-from coderefine.trajectory import Candidate, Score, Trajectory, Verdict, best_index
-from coderefine.usage import Usage
+from coderefine.loop import best_index
+from coderefine.types import CallRecord, Candidate, Report, Trajectory
+from coderefine.llm.usage import Usage
 
 
 def cand(i, passed, total=3, self_passed=0):
-    return Candidate(index=i, code=f"# {i}", origin="x", visible=Score(passed, total),
-                     selftest=Score(self_passed, 2), usage=Usage(llm_calls=1, prompt_tokens=5))
+    return Candidate(index=i, code=f"# {i}", origin="x", visible=Report(passed, total),
+                     selftest=Report(self_passed, 2))
 
 
 def test_best_keeps_best_not_last():
@@ -20,13 +21,14 @@ def test_best_ties_go_to_selftests_then_earliest():
 
 
 def test_usage_sums_and_save_roundtrip(tmp_path):
-    traj = Trajectory("p", "m", "model", 7, candidates=[cand(0, 1), cand(1, 2)], final_index=1)
-    traj.hidden = Verdict(5, 5)
+    calls = [CallRecord("solve", 0.3, 1, Usage(llm_calls=1, prompt_tokens=5)) for _ in range(2)]
+    traj = Trajectory("p", "m", "model", 7, candidates=[cand(0, 1), cand(1, 2)], calls=calls, final_index=1)
+    traj.hidden = Report(5, 5)
     assert traj.usage.llm_calls == 2 and traj.usage.prompt_tokens == 10
-    assert traj.hidden.solved and not Verdict(0, 0).solved
+    assert traj.hidden.complete and not Report(0, 0).complete
     path = tmp_path / "sub" / "t.json"
     traj.save(path)
     data = json.loads(path.read_text())
     assert data["final_index"] == 1 and data["usage"]["llm_calls"] == 2
     assert data["candidates"][1]["visible"] == {"passed": 2, "total": 3}
-    assert not list(path.parent.glob("*.tmp"))
+    assert not [p for p in path.parent.iterdir() if p.name != "t.json"]

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from coderefine.problemset import problem_folders
-from coderefine.validate import appears_in, validate_all, validate_problem
+from coderefine.data.folder import problem_folders
+from coderefine.data.validate import appears_in, validate_all, validate_problem
 
 FIXTURES = Path(__file__).parent / "fixtures" / "problems"
 

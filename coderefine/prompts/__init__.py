@@ -1,19 +1,58 @@
-"""Prompt templates: plain-text files beside this module, filled with `string.Template` ($name).
+"""Every text an LLM reads: plain-text templates beside this module, filled with `string.Template` ($name).
 
-`$` placeholders (not `{}`) so code containing braces needs no escaping.
+`$` placeholders (not `{}`) so code containing braces needs no escaping. A file
+may hold several templates as `[section]` blocks (lines starting with `#` above
+the first section are comments); `render("outcomes.failed", ...)` picks one.
 """
 from __future__ import annotations
 
+import re
 from functools import cache
 from importlib import resources
 from string import Template
 
+from coderefine.types import Report
+
+CLIP = 400            # characters of one rendered value
+MAX_FAILURES = 5      # failing tests shown per report
+TRACEBACK_LINES = 4
+
+
+_SECTION = re.compile(r"^\[([a-z_]+)\]$", re.MULTILINE)
+
 
 @cache
-def _template(name: str) -> Template:
-    return Template(resources.files(__package__).joinpath(f"{name}.txt").read_text(encoding="utf-8"))
+def _file(name: str) -> dict[str, Template]:
+    text = resources.files(__package__).joinpath(f"{name}.txt").read_text(encoding="utf-8")
+    pieces = _SECTION.split(text)
+    if len(pieces) == 1:
+        return {"": Template(text)}
+    return {key: Template(body.strip("\n")) for key, body in zip(pieces[1::2], pieces[2::2])}
 
 
-def render(name: str, **values: str) -> str:
-    """Fill template `name`; a missing value is a programming error and raises KeyError."""
-    return _template(name).substitute(values)
+def render(template: str, /, **values: object) -> str:
+    """Fill `template` (a file name, or `file.section`); a missing value is a programming error (KeyError)."""
+    file, _, section = template.partition(".")
+    return _file(file)[section].substitute({k: str(v) for k, v in values.items()})
+
+
+def clip(text: str, limit: int = CLIP) -> str:
+    return text if len(text) <= limit else text[: limit - 15] + " …[truncated]"
+
+
+def describe(report: Report, *, max_failures: int = MAX_FAILURES) -> str:
+    """The failures of `report` as the model reads them: at most `max_failures` tests, clipped."""
+    parts = [render("outcomes.program_error", error=clip(report.error, 800))] if report.error else []
+    for outcome in report.failures[:max_failures]:
+        kind = outcome.status if outcome.status in ("failed", "error", "timeout", "memory") else "other"
+        tail = outcome.traceback.strip().splitlines()[-TRACEBACK_LINES:]
+        parts.append(render(f"outcomes.{kind}", name=outcome.name or "test", input=clip(outcome.input),
+                            expected=clip(outcome.expected), actual=clip(outcome.actual),
+                            exception=clip(outcome.exception), status=outcome.status.upper(),
+                            seconds=f"{outcome.seconds:.2f}",
+                            traceback="\n".join("    " + line for line in tail)))
+    parts = ["\n".join(line for line in part.splitlines() if line.strip() not in ("input:", ""))
+             for part in parts]
+    if len(report.failures) > max_failures:
+        parts.append(render("outcomes.more", count=len(report.failures) - max_failures))
+    return "\n".join(parts) if parts else render("outcomes.all_passed")

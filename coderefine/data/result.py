@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from coderefine.problem import Problem
+from coderefine.data.problem import Problem
 
 
 @dataclass(frozen=True)

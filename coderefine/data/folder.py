@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from coderefine.datasets.result import LoadResult, Skipped
-from coderefine.problem import Problem, ProblemError
-from sandbox.types import CallTest, Compare
+from coderefine.data.result import LoadResult, Skipped
+from coderefine.data.problem import Problem, ProblemError
+from sandbox import CallTest, Compare
 
 DIFFICULTIES = ("Easy", "Medium", "Hard")
 COMPARE_MODES = ("exact", "float", "any_order")
@@ -53,7 +53,7 @@ def default_problems_dir() -> Path:
     """`$CODEREFINE_PROBLEMS_DIR`, else the `problems/` folder of this source checkout."""
     if env := os.environ.get("CODEREFINE_PROBLEMS_DIR"):
         return Path(env)
-    return Path(__file__).resolve().parent.parent / "problems"
+    return Path(__file__).resolve().parents[2] / "problems"
 
 
 def _type_name(kinds: tuple[type, ...]) -> str:

@@ -15,12 +15,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterator
 
-from coderefine.datasets.literals import NotLiteral, argument_value, expected_value
-from coderefine.datasets.result import LoadResult, Skipped
+from coderefine.data.literals import NotLiteral, argument_value, expected_value
+from coderefine.data.result import LoadResult, Skipped
 from coderefine.extract import entry_name
-from coderefine.problem import Problem, ProblemError
+from coderefine.data.problem import Problem, ProblemError
 from coderefine.source import call_parts, find_function, iter_nodes, parameter_names, parse, single_expression, text
-from sandbox.types import AssertTest, CallTest, Test
+from sandbox import AssertTest, CallTest, Test
 
 REQUIRED_FIELDS = ("task_id", "problem_description", "starter_code", "entry_point", "prompt", "test")
 TIME_LIMIT = 10.0  # seconds per test: some verified Hard completions need 4+ s on a busy 2-core machine

@@ -14,11 +14,11 @@ import json
 import re
 from pathlib import Path
 
-from coderefine.datasets.literals import NotLiteral, argument_value, expected_value, literal
-from coderefine.datasets.result import LoadResult, Skipped
-from coderefine.problem import DEFAULT_PRELUDE, Problem, ProblemError
+from coderefine.data.literals import NotLiteral, argument_value, expected_value, literal
+from coderefine.data.result import LoadResult, Skipped
+from coderefine.data.problem import DEFAULT_PRELUDE, Problem, ProblemError
 from coderefine.source import call_parts, find_function, single_expression, text
-from sandbox.types import AssertTest, CallTest
+from sandbox import AssertTest, CallTest
 
 REQUIRED_FIELDS = ("task_id", "prompt", "entry_point", "test")
 TIME_LIMIT = 6.0  # seconds for the whole `check`, which may loop over 100 random inputs

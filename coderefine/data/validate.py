@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from coderefine.extract import entry_name
-from coderefine.loss import limits_for
-from coderefine.problem import Problem, ProblemError
-from coderefine.problemset import HiddenCase, hidden_tests, load_problem_folder, read_hidden
+from coderefine.render import outcome_line
+from coderefine.data.problem import Problem, ProblemError
+from coderefine.data.folder import HiddenCase, hidden_tests, load_problem_folder, read_hidden
 from coderefine.source import defined_names, syntax_errors
-from sandbox.types import ExecutionReport, Limits
+from sandbox import ExecutionReport, Limits
 
 MIN_MARGIN = 3.0          # the reference's slowest test must fit this many times into the limit
 BRUTE_TIME_PER_TEST = 10.0  # brute force may be slow, but small inputs must stay small
@@ -130,8 +130,7 @@ def _first_bad(report: ExecutionReport) -> str:
     if bad is None:
         skipped = any(o.status == "skipped" for o in report.outcomes)
         return report.error or ("not run: fail-fast stopped at an earlier failure" if skipped else "no tests ran")
-    what = bad.exception or (f"expected {bad.expected[:120]}, got {bad.actual[:120]}" if bad.status == "failed" else "")
-    return f"{bad.name}: {bad.status}" + (f" ({what})" if what else "") + (f" [{report.error}]" if report.error else "")
+    return outcome_line(bad) + (f" [{report.error}]" if report.error else "")
 
 
 def validate_problem(folder: Path, sandbox, *, min_margin: float = MIN_MARGIN) -> ProblemReport:
@@ -170,7 +169,7 @@ def _run(sandbox, folder: Path, program: str, problem: Problem, tests: list, lim
 def _reference_checks(folder: Path, problem: Problem, sandbox, min_margin: float) -> list[CheckResult]:
     """One sandbox run over examples + hidden tests, reported as three checks: examples, reference, margin."""
     examples, hidden = list(problem.visible_tests), list(problem.hidden_tests)
-    run = _run(sandbox, folder, "reference.py", problem, examples + hidden, limits_for(problem))
+    run = _run(sandbox, folder, "reference.py", problem, examples + hidden, problem.limits())
     shown, ran = run.outcomes[:len(examples)], run.outcomes[len(examples):]
     missing = [i + 1 for i, t in enumerate(examples) if not appears_in(t.expected, problem.statement)]
     wrong = [o for o in shown if o.status != "passed"]
@@ -199,7 +198,7 @@ def _brute_check(folder: Path, problem: Problem, cases: list[HiddenCase], sandbo
     small = [t for t, c in zip(hidden_tests(cases), cases) if c.small]
     if not small:
         return CheckResult("brute", False, "hidden.json has no tests marked small, so brute.py is never compared")
-    limits = replace(limits_for(problem), time_per_test=max(BRUTE_TIME_PER_TEST, problem.time_limit))
+    limits = replace(problem.limits(), time_per_test=max(BRUTE_TIME_PER_TEST, problem.time_limit))
     run = _run(sandbox, folder, "brute.py", problem, small, limits)
     ok = run.all_passed and run.total == len(small)
     detail = f"brute.py agrees with the reference on {run.passed}/{len(small)} small tests"
@@ -213,7 +212,7 @@ EXHAUSTED = ("timeout", "memory")
 def _naive_check(folder: Path, problem: Problem, cases: list[HiddenCase], sandbox) -> CheckResult:
     """naive.py must be correct but too slow (or too big): largest inputs first, so fail-fast stops at the first."""
     tests = sorted(hidden_tests(cases), key=lambda t: -len(json.dumps(t.args)))
-    run = _run(sandbox, folder, "naive.py", problem, tests, limits_for(problem))
+    run = _run(sandbox, folder, "naive.py", problem, tests, problem.limits())
     exhausted = next((o for o in run.outcomes if o.status in EXHAUSTED), None)
     wrong = [o for o in run.outcomes if o.status not in ("passed", "skipped", *EXHAUSTED)]
     if exhausted is not None and not wrong:

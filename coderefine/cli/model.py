@@ -9,9 +9,9 @@ import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from coderefine import llama_build, llama_server, llm_cache, model_files
-from coderefine.cli_output import err, fail, out
-from coderefine.local_model import DEFAULT_MODEL, is_local, missing_pieces
+from coderefine.llm import build as llama_build, server as llama_server, cache as llm_cache, files as model_files
+from coderefine.cli.output import err, fail, out
+from coderefine.llm.local import DEFAULT_MODEL, is_local, missing_pieces
 from coderefine.paths import cache_dir
 
 model_app = typer.Typer(help="The embedded model: fetch, build, serve, try it.", no_args_is_help=True)
@@ -165,7 +165,7 @@ def chat(prompt: str,
          no_cache: bool = typer.Option(False, "--no-cache", help="Ask the model even if the answer is cached"),
          as_json: bool = typer.Option(False, "--json", help="Print JSON with text, usage and cached")) -> None:
     """Send one prompt through the engine: a smoke test for any model configuration."""
-    from coderefine.engine import Engine, EngineError  # imports litellm: only when chatting
+    from coderefine.llm.engine import Engine, EngineError  # imports litellm: only when chatting
 
     try:
         with Engine(model, cache=not no_cache, api_base=api_base) as engine:

@@ -11,12 +11,9 @@ import threading
 import time
 from pathlib import Path
 
-from coderefine.llm_cache import LLMCache, request_key
-from coderefine.local_model import LocalModel, LocalModelError, is_local
-from coderefine.usage import Completion, Usage
-
-# litellm otherwise fetches its price table from GitHub on import (slow, and offline here).
-os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+from coderefine.llm.cache import LLMCache, request_key
+from coderefine.llm.local import LocalModel, LocalModelError, is_local
+from coderefine.llm.usage import Completion, Usage
 
 
 class EngineError(RuntimeError):
@@ -25,6 +22,8 @@ class EngineError(RuntimeError):
 
 def _litellm():
     """Imported on first use: litellm takes seconds to import, and most CLI commands never need it."""
+    # litellm otherwise fetches its price table from GitHub on import (slow, and offline here).
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
     import litellm
     litellm.suppress_debug_info = True  # it would print help banners into our --json output
     return litellm
@@ -68,8 +67,9 @@ class Engine:
         use_cache = self._cache is not None and (temperature == 0 or seed is not None)
         key = request_key(request) if use_cache else None
         if use_cache and (hit := self._cache.get(key)) is not None:
-            completion = Completion(text=hit["texts"][0], usage=Usage(cached_calls=1), cached=True,
-                                    texts=tuple(hit["texts"]))
+            usage = Usage(cached_calls=1, cached_prompt_tokens=hit.get("prompt_tokens", 0),
+                          cached_completion_tokens=hit.get("completion_tokens", 0))
+            completion = Completion(text=hit["texts"][0], usage=usage, cached=True, texts=tuple(hit["texts"]))
         else:
             completion = self._call(messages, temperature=temperature, seed=seed, max_tokens=max_tokens, n=n)
             if use_cache:

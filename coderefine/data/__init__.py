@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from coderefine import problemset
-from coderefine.datasets.humaneval import load_humaneval
-from coderefine.datasets.lcd import load_lcd
-from coderefine.datasets.result import LoadResult, Skipped
-from coderefine.problem import Problem, ProblemError
+from coderefine.data import folder
+from coderefine.data.humaneval import load_humaneval
+from coderefine.data.lcd import load_lcd
+from coderefine.data.result import LoadResult, Skipped
+from coderefine.data.problem import Problem, ProblemError
 
 DATASETS_HELP = "problems (default), problems:PATH, humaneval, lcd:PATH (a LeetCodeDataset .jsonl or .jsonl.gz)"
 
@@ -25,7 +25,7 @@ def load_dataset(spec: str = "problems", *, difficulty: str | None = None, since
     if name != "lcd" and (since or until):
         raise ProblemError(f"--since/--until filter on LeetCodeDataset dates; dataset '{spec}' has none")
     if name == "problems":
-        return problemset.load_problems(Path(arg) if arg else None, difficulty=difficulty)
+        return folder.load_problems(Path(arg) if arg else None, difficulty=difficulty)
     if name == "humaneval" and not arg:
         if difficulty:
             raise ProblemError("HumanEval has no difficulty levels; drop --difficulty")
@@ -38,12 +38,12 @@ def load_dataset(spec: str = "problems", *, difficulty: str | None = None, since
 def find_problem(problem_id: str, dataset: str = "problems") -> Problem:
     """One problem by id (or a problem folder's path); unknown ids get a message listing the known ones."""
     if (Path(problem_id) / "problem.toml").is_file():
-        return problemset.load_problem_folder(Path(problem_id))
+        return folder.load_problem_folder(Path(problem_id))
     name, _, arg = dataset.partition(":")
     if name == "problems":
-        root = Path(arg) if arg else problemset.default_problems_dir()
+        root = Path(arg) if arg else folder.default_problems_dir()
         if (root / problem_id / "problem.toml").is_file():
-            return problemset.load_problem_folder(root / problem_id)
+            return folder.load_problem_folder(root / problem_id)
     result = load_dataset(dataset)
     for problem in result.problems:
         if problem.id == problem_id:

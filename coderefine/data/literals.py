@@ -10,7 +10,7 @@ import ast
 import json
 from typing import Any
 
-from sandbox.harness import to_jsonable
+from sandbox import to_jsonable
 
 
 class NotLiteral(ValueError):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from coderefine import llama_build, llama_server, model_files
+from coderefine.llm import build as llama_build, server as llama_server, files as model_files
 
 LOCAL_PREFIX = "local/"
 DEFAULT_MODEL = "local/qwen2.5-coder-1.5b"

@@ -11,7 +11,7 @@ import tomllib
 from pathlib import Path
 from types import ModuleType
 
-from sandbox.harness import resolve_entry, to_jsonable
+from sandbox import resolve_entry, to_jsonable
 
 
 def load_module(path: Path) -> ModuleType:

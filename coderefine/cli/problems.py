@@ -9,14 +9,15 @@ import typer
 from rich.markdown import Markdown
 from rich.table import Column, Table
 
-from coderefine.datasets import DATASETS_HELP, LoadResult, find_problem, load_dataset
-from coderefine.judge import judge, verdict
-from coderefine.cli_output import err, fail, out
-from coderefine.problem import ProblemError
-from coderefine.problem_build import write_hidden
-from coderefine.problemset import default_problems_dir, problem_folders
-from coderefine.validate import MIN_MARGIN, ProblemReport, validate_all
-from sandbox.types import CallTest
+from coderefine.data import DATASETS_HELP, LoadResult, find_problem, load_dataset
+from coderefine.judge import judge
+from coderefine.render import outcome_line
+from coderefine.cli.output import err, fail, out
+from coderefine.data.problem import ProblemError
+from coderefine.data.build import write_hidden
+from coderefine.data.folder import default_problems_dir, problem_folders
+from coderefine.data.validate import MIN_MARGIN, ProblemReport, validate_all
+from sandbox import CallTest
 
 problems_app = typer.Typer(help="Problem sets: ours (problems/), HumanEval, LeetCodeDataset files.", no_args_is_help=True)
 
@@ -108,21 +109,20 @@ def check(problem_id: str = typer.Argument(..., help="problem id"),
     except ProblemError as exc:
         fail(str(exc))
     with _open_sandbox(backend) as sandbox:
-        summary = verdict(judge(problem, solution.read_text(), sandbox))
+        report = judge(problem, solution.read_text(), sandbox)
     if as_json:
-        print(json.dumps({"problem": problem.id, **summary}, indent=2))
+        print(json.dumps({"problem": problem.id, **report.to_dict(), "all_passed": report.complete}, indent=2))
     else:
-        colour = "green" if summary["all_passed"] else "red"
-        out.print(f"[{colour}]{summary['passed']}/{summary['total']} hidden tests passed[/{colour}] "
-                  f"({summary['seconds']} s, backend {summary['backend']})")
-        if summary["error"]:
-            out.print(f"error: {summary['error']}", markup=False, highlight=False)
-        for f in summary["failures"][:10]:
-            out.print(f"  {f['name']}: {f['status']}  input {f['input'][:120]}  expected {f['expected'][:80]}  "
-                      f"got {f['actual'][:80]} {f['exception'][:160]}", markup=False, highlight=False)
-        if len(summary["failures"]) > 10:
-            out.print(f"  ... and {len(summary['failures']) - 10} more failures")
-    if not summary["all_passed"]:
+        colour = "green" if report.complete else "red"
+        out.print(f"[{colour}]{report.passed}/{report.total} hidden tests passed[/{colour}] "
+                  f"({report.seconds:.3f} s, backend {report.backend})")
+        if report.error:
+            out.print(f"error: {report.error}", markup=False, highlight=False)
+        for failure in report.failures[:10]:
+            out.print(f"  {outcome_line(failure)}", markup=False, highlight=False)
+        if len(report.failures) > 10:
+            out.print(f"  ... and {len(report.failures) - 10} more failures")
+    if not report.complete:
         raise typer.Exit(1)
 
 

@@ -1,9 +1,11 @@
 """The Problem data type shared by loaders, methods, the judge and the benchmark."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field, replace
 
-from sandbox.types import Compare, Test
+from sandbox import Compare, Limits, Test
 
 DEFAULT_PRELUDE = (
     "from typing import *\n"
@@ -38,8 +40,26 @@ class Problem:
 
     def public_view(self) -> "Problem":
         """The problem as a method may see it: hidden tests removed."""
-        from dataclasses import replace
         return replace(self, hidden_tests=())
+
+    def limits(self, base: Limits | None = None) -> Limits:
+        """The sandbox limits with this problem's own time limit per test."""
+        return replace(base or Limits(), time_per_test=self.time_limit)
+
+    def digest(self) -> str:
+        """sha256 of everything that decides a verdict (statement, signature, tests, limits), so that
+        results measured on different data are never mixed."""
+        fields = {"id": self.id, "statement": self.statement, "entry_point": self.entry_point,
+                  "starter_code": self.starter_code, "time_limit": self.time_limit, "prelude": self.prelude,
+                  "compare": asdict(self.compare),
+                  "visible": [_test_data(t) for t in self.visible_tests],
+                  "hidden": [_test_data(t) for t in self.hidden_tests]}
+        canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), default=repr)
+        return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+def _test_data(test: Test) -> dict:
+    return {"type": type(test).__name__, **asdict(test)}
 
 
 class ProblemError(ValueError):

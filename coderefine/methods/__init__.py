@@ -1,0 +1,62 @@
+"""The registry of methods by name. A method is `run(problem, llm, loss, budget, seed, on_step) -> Trajectory`;
+each is a short body over the parts in `coderefine.loop`, and they share everything else."""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Callable, Mapping
+
+from coderefine.data.problem import Problem
+from coderefine.llm import LLM
+from coderefine.loop import BudgetExhausted, Loss, Run, best_index
+from coderefine.methods.simple import simple_refine
+from coderefine.types import Budget, Candidate, Trajectory
+
+
+@dataclass(frozen=True)
+class Method:
+    name: str
+    summary: str                                   # one line, for `coderefine methods`
+    body: Callable[[Run], str]                     # runs the method, returns why it stopped
+    budget: Budget                                 # the default budget
+    select: Callable[[list[Candidate]], int | None] = best_index  # which candidate is the answer
+
+    def run(self, problem: Problem, llm: LLM, loss: Loss, budget: Budget | None, seed: int,
+            on_step: Callable[[Trajectory], None] | None = None, *, problem_hash: str = "") -> Trajectory:
+        """Run on `problem` (whose hidden tests must already be removed) within `budget`."""
+        if problem.hidden_tests:
+            raise ValueError("a method must never see hidden tests: pass problem.public_view()")
+        budget = budget or self.budget
+        traj = Trajectory(problem_id=problem.id, method=self.name, model=llm.model, seed=seed,
+                          problem_hash=problem_hash, budget=budget)
+        run = Run(problem=problem, llm=llm, loss=loss, budget=budget, seed=seed, traj=traj, on_step=on_step,
+                  select=self.select)
+        try:
+            traj.stop_reason = self.body(run)
+        except BudgetExhausted as exc:
+            traj.stop_reason = str(exc)
+        run.save()
+        return traj
+
+    def describe(self) -> dict:
+        return {"name": self.name, "summary": self.summary, "budget": self.budget.to_dict()}
+
+
+METHODS: Mapping[str, Method] = MappingProxyType({m.name: m for m in (
+    Method("simple-refine", "zero-shot, then critique -> rewrite on visible-test failures; keeps the best",
+           simple_refine, Budget(max_iters=4)),
+)})
+
+
+class UnknownMethod(ValueError):
+    pass
+
+
+def get_method(name: str) -> Method:
+    """The registered method `name`, or an error that suggests the closest names."""
+    if name in METHODS:
+        return METHODS[name]
+    close = difflib.get_close_matches(name, list(METHODS), n=3)
+    hint = f"; did you mean {' or '.join(close)}?" if close else ""
+    raise UnknownMethod(f"unknown method '{name}'{hint} Known methods: {', '.join(METHODS)}")
