@@ -12,9 +12,10 @@ server can serve from its cache.
 """
 from __future__ import annotations
 
+import itertools
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Protocol, Sequence
+from typing import Callable, Iterator, Protocol, Sequence
 
 from coderefine.data.problem import Problem
 from coderefine.extract import extract_code
@@ -92,10 +93,13 @@ class Run:
         self.traj.calls.append(CallRecord(role, temperature, seed, reply.usage))
         return reply.text
 
-    def add(self, candidate: Candidate) -> Candidate:
-        """Score `candidate` on the loss, record it, and save the trajectory."""
+    def add(self, candidate: Candidate, selftests: Sequence[Test] = ()) -> Candidate:
+        """Score `candidate` on the loss (and on `selftests`, tests the method wrote itself), record it,
+        and save the trajectory."""
         candidate.index = len(self.traj.candidates)
         candidate.visible = loss(self, candidate.code)
+        if selftests:
+            candidate.selftest = self.loss.run(candidate.code, selftests)
         self.traj.candidates.append(candidate)
         self.traj.final_index = (self.select or best_index)(self.traj.candidates)
         self.save()
@@ -110,6 +114,14 @@ class Run:
     @property
     def next_index(self) -> int:
         return len(self.traj.candidates)
+
+    def count(self, key: str, amount: int = 1) -> None:
+        """Add to one of the method's counters in the trajectory (parse failures, patch paths, ...)."""
+        self.traj.stats[key] = self.traj.stats.get(key, 0) + amount
+
+    def rounds(self) -> Iterator[int]:
+        """1, 2, ...: the refinement rounds `max_iters` allows (the call and token caps stop the rest)."""
+        return iter(range(1, self.budget.max_iters + 1)) if self.budget.max_iters is not None else itertools.count(1)
 
 
 # --- the three parts -------------------------------------------------------------------------
@@ -148,13 +160,18 @@ def ask_for_code(run: Run, role: str, messages: list[dict], *, seed: int, temper
     """One call for a whole program, plus (with `reminder`) one more turn when the reply holds none."""
     reply = run.ask(role, messages, seed=seed, temperature=temperature)
     code = extract_code(reply, run.problem.entry_point)
+    if code is None:
+        run.count("parse_failure")
     if code is not None or not reminder:
         return code
     messages = messages + [{"role": "assistant", "content": reply},
                            {"role": "user", "content": render("reminder", entry_point=run.problem.entry_point,
                                                               starter_code=run.problem.starter_code)}]
-    return extract_code(run.ask("reminder", messages, seed=seed + 1, temperature=temperature),
+    code = extract_code(run.ask("reminder", messages, seed=seed + 1, temperature=temperature),
                         run.problem.entry_point)
+    if code is None:
+        run.count("parse_failure")
+    return code
 
 
 def problem_text(problem: Problem) -> str:

@@ -136,3 +136,15 @@ def parameter_names(function: Node) -> list[str]:
             if ident is not None:
                 names.append(text(ident))
     return [n for n in names if n not in ("self", "cls")]
+
+
+def assert_statements(text: str) -> list[Node]:
+    """The `assert` statements in free text (an LLM reply): every line that parses as one on its own."""
+    found = []
+    for line in text.splitlines():
+        if not line.strip().startswith("assert"):
+            continue
+        root = parse(line.strip()).root_node
+        if not root.has_error and len(root.named_children) == 1 and root.named_children[0].type == "assert_statement":
+            found.append(root.named_children[0])
+    return found

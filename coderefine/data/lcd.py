@@ -15,7 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterator
 
-from coderefine.data.literals import NotLiteral, argument_value, expected_value
+from coderefine.data.literals import NotLiteral, argument_value, assert_to_call_test, expected_value
 from coderefine.data.result import LoadResult, Skipped
 from coderefine.extract import entry_name
 from coderefine.data.problem import Problem, ProblemError
@@ -122,16 +122,7 @@ def convert_check(test_source: str, where: str = "test") -> list[Test]:
 
 
 def _assert_to_test(statement, name: str) -> Test:
-    condition = statement.named_children[0]
-    parts = call_parts(condition.children[0]) if condition.type == "comparison_operator" else None
-    if parts and parts.function == "candidate" and len(condition.children) == 3 and condition.children[1].type == "==":
-        try:
-            return CallTest(args=tuple(argument_value(text(a)) for a in parts.args),
-                            kwargs={k: argument_value(text(v)) for k, v in parts.kwargs},
-                            expected=expected_value(text(condition.children[2])), name=name)
-        except NotLiteral:
-            pass
-    return AssertTest(source=text(statement), name=name)
+    return assert_to_call_test(statement, "candidate", name) or AssertTest(source=text(statement), name=name)
 
 
 def _unwrapped(node) -> Any:

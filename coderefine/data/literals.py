@@ -10,7 +10,10 @@ import ast
 import json
 from typing import Any
 
-from sandbox import to_jsonable
+from tree_sitter import Node
+
+from coderefine.source import call_parts, text
+from sandbox import CallTest, to_jsonable
 
 
 class NotLiteral(ValueError):
@@ -62,3 +65,20 @@ def expected_value(source: str, **kw) -> Any:
     if not is_json_data(value):
         raise NotLiteral(source[:80])
     return value
+
+
+def assert_to_call_test(statement: Node, function: str, name: str) -> CallTest | None:
+    """`assert function(literals) == literal` -> a CallTest compared outside the sandbox; None otherwise."""
+    condition = statement.named_children[0] if statement.named_children else None
+    if condition is None or condition.type != "comparison_operator" or len(condition.children) != 3 \
+            or condition.children[1].type != "==":
+        return None
+    parts = call_parts(condition.children[0])
+    if parts is None or parts.function != function:
+        return None
+    try:
+        return CallTest(args=tuple(argument_value(text(a)) for a in parts.args),
+                        kwargs={k: argument_value(text(v)) for k, v in parts.kwargs},
+                        expected=expected_value(text(condition.children[2])), name=name)
+    except NotLiteral:
+        return None

@@ -10,7 +10,11 @@ from typing import Callable, Mapping
 from coderefine.data.problem import Problem
 from coderefine.llm import LLM
 from coderefine.loop import BudgetExhausted, Loss, Run, best_index
+from coderefine.loop import last_index
+from coderefine.methods.baselines import resample, zero_shot
+from coderefine.methods.reflexion import reflexion
 from coderefine.methods.simple import simple_refine
+from coderefine.methods.textgrad import textgrad
 from coderefine.types import Budget, Candidate, Trajectory
 
 
@@ -28,6 +32,8 @@ class Method:
         if problem.hidden_tests:
             raise ValueError("a method must never see hidden tests: pass problem.public_view()")
         budget = budget or self.budget
+        if budget.calls is None and budget.tokens is None and budget.max_iters is None:
+            raise ValueError(f"{self.name}: the budget caps nothing (give calls, tokens or max_iters)")
         traj = Trajectory(problem_id=problem.id, method=self.name, model=llm.model, seed=seed,
                           problem_hash=problem_hash, budget=budget)
         run = Run(problem=problem, llm=llm, loss=loss, budget=budget, seed=seed, traj=traj, on_step=on_step,
@@ -44,6 +50,13 @@ class Method:
 
 
 METHODS: Mapping[str, Method] = MappingProxyType({m.name: m for m in (
+    Method("zero-shot", "one call at the base temperature; no tests used", zero_shot, Budget(calls=1)),
+    Method("resample", "the zero-shot prompt again at rising temperature until the visible tests pass; "
+           "keeps the best", resample, Budget(calls=8)),
+    Method("reflexion", "replica of Reflexion: reflection -> implementation on test failures; returns the last",
+           reflexion, Budget(calls=9), select=last_index),
+    Method("textgrad", "replica of TextGrad: loss -> gradient -> update calls per iteration; returns the last",
+           textgrad, Budget(calls=16), select=last_index),
     Method("simple-refine", "zero-shot, then critique -> rewrite on visible-test failures; keeps the best",
            simple_refine, Budget(max_iters=4)),
 )})

@@ -1,15 +1,12 @@
 """Today's loop: a zero-shot candidate, then critique -> rewrite while visible tests fail; keeps the best."""
 from __future__ import annotations
 
-import itertools
-
 from coderefine.loop import Run, converged, first_candidate, gradient, step
 
 
 def simple_refine(run: Run) -> str:
     current = run.add(first_candidate(run))
-    rounds = range(run.budget.max_iters) if run.budget.max_iters is not None else itertools.count()
-    for _ in rounds:
+    for _ in run.rounds():
         if reason := converged(current):
             return reason
         critique = gradient(run, current)

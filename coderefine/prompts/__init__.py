@@ -11,7 +11,10 @@ from functools import cache
 from importlib import resources
 from string import Template
 
+from typing import Sequence
+
 from coderefine.types import Report
+from sandbox import CallTest, Test
 
 CLIP = 400            # characters of one rendered value
 MAX_FAILURES = 5      # failing tests shown per report
@@ -56,3 +59,23 @@ def describe(report: Report, *, max_failures: int = MAX_FAILURES) -> str:
     if len(report.failures) > max_failures:
         parts.append(render("outcomes.more", count=len(report.failures) - max_failures))
     return "\n".join(parts) if parts else render("outcomes.all_passed")
+
+
+def assert_report(entry_point: str, tests: Sequence[Test], report: Report) -> str:
+    """Test results as asserts (passed, then failed with the actual output), as the replicas show them."""
+    failing = {o.name: o for o in report.failures}
+    passed, failed = [], []
+    for test in tests:
+        if not isinstance(test, CallTest):
+            continue
+        call = f"{entry_point}({', '.join([repr(a) for a in test.args] + [f'{k}={v!r}' for k, v in test.kwargs.items()])})"
+        values = {"call": clip(call), "expected": clip(repr(test.expected))}
+        outcome = failing.get(test.name)
+        if outcome is None and not report.error:
+            passed.append(render("test_report.passed", **values))
+        elif outcome is not None and outcome.status == "failed":
+            failed.append(render("test_report.failed", **values, actual=clip(outcome.actual)))
+        else:
+            why = (outcome.exception if outcome else "") or (outcome.status if outcome else "") or report.error
+            failed.append(render("test_report.raised", **values, exception=clip(why.strip().splitlines()[-1] if why.strip() else "error")))
+    return render("test_report.report", passed="\n".join(passed), failed="\n".join(failed))

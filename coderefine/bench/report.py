@@ -1,0 +1,204 @@
+"""A bench's report: per method, the solve rate over seeds, what it cost, how it stopped, how often a visible
+pass hid a hidden failure, and what it fixed and broke against zero-shot. Markdown, JSON and two PNG plots.
+
+Methods are compared on the (problem, seed) cells that every reported method has finished, so a bench
+still running never compares different sets of problems.
+"""
+from __future__ import annotations
+
+import json
+import statistics
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from coderefine.bench.store import Manifest, ResultStore
+
+BASELINE = "zero-shot"
+
+
+@dataclass
+class MethodStats:
+    method: str
+    runs: int
+    per_seed: dict[int, float]                # seed -> solve rate
+    mean: float
+    sd: float
+    solved: int
+    calls_per_problem: float
+    tokens_per_problem: float
+    calls_per_solved: float | None
+    tokens_per_solved: float | None
+    seconds_per_run: float
+    stop_reasons: dict[str, int]
+    visible_pass: int                          # final answers that passed every visible test
+    hidden_fail_given_visible_pass: float | None
+    fixed: int | None = None                   # cells zero-shot failed and this method solved
+    broken: int | None = None                  # cells zero-shot solved and this method failed
+    stats: dict[str, int] = field(default_factory=dict)  # the methods' own counters, summed
+
+
+@dataclass
+class BenchReport:
+    folder: str
+    manifest: dict
+    methods: list[str]
+    problems: int
+    seeds: list[int]
+    cells: int                                 # (problem, seed) pairs every method finished
+    pending: dict[str, int]                    # runs outside the common cells, per method
+    rows: list[MethodStats]
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def build_report(store: ResultStore, methods: list[str] | None = None) -> BenchReport:
+    manifest: Manifest = store.manifest()
+    results = store.results()
+    names = methods or list(dict.fromkeys(r["method"] for r in results))
+    by_method = {m: {(r["problem"], r["seed"]): r for r in results if r["method"] == m} for m in names}
+    common = set.intersection(*(set(cells) for cells in by_method.values())) if by_method else set()
+    seeds = sorted({s for _, s in common})
+    problems = sorted({p for p, _ in common})
+    baseline = by_method.get(BASELINE)
+    rows = [_method_stats(m, [by_method[m][c] for c in sorted(common)], seeds, problems,
+                          baseline and {c: baseline[c] for c in common}) for m in names]
+    pending = {m: len(set(cells) - common) for m, cells in by_method.items()}
+    return BenchReport(folder=str(store.folder), manifest=manifest.to_dict() | {"problems": len(manifest.problems)},
+                       methods=names, problems=len(problems), seeds=seeds, cells=len(common), pending=pending,
+                       rows=rows)
+
+
+def _method_stats(method: str, rows: list[dict], seeds: list[int], problems: list[str],
+                  baseline: dict | None) -> MethodStats:
+    per_seed = {s: _rate([r for r in rows if r["seed"] == s]) for s in seeds}
+    rates = list(per_seed.values())
+    solved = sum(r["solved"] for r in rows)
+    calls = sum(r["calls"] for r in rows)
+    tokens = sum(r["tokens"] for r in rows)
+    visible_pass = [r for r in rows if r["visible_total"] and r["visible_passed"] == r["visible_total"]]
+    fixed = broken = None
+    if baseline is not None and method != BASELINE:
+        pairs = [(baseline[(r["problem"], r["seed"])]["solved"], r["solved"]) for r in rows]
+        fixed = sum(1 for base, ours in pairs if ours and not base)
+        broken = sum(1 for base, ours in pairs if base and not ours)
+    counters: Counter = Counter()
+    for r in rows:
+        counters.update({k: v for k, v in r.get("stats", {}).items() if isinstance(v, int)})
+    n = len(rows) or 1
+    return MethodStats(
+        method=method, runs=len(rows), per_seed=per_seed,
+        mean=statistics.fmean(rates) if rates else 0.0,
+        sd=statistics.stdev(rates) if len(rates) > 1 else 0.0,
+        solved=solved, calls_per_problem=calls / n, tokens_per_problem=tokens / n,
+        calls_per_solved=calls / solved if solved else None, tokens_per_solved=tokens / solved if solved else None,
+        seconds_per_run=sum(r["seconds"] for r in rows) / n,
+        stop_reasons=dict(Counter(r["stop_reason"] for r in rows).most_common()),
+        visible_pass=len(visible_pass),
+        hidden_fail_given_visible_pass=(sum(not r["solved"] for r in visible_pass) / len(visible_pass)
+                                        if visible_pass else None),
+        fixed=fixed, broken=broken, stats=dict(counters))
+
+
+def _rate(rows: list[dict]) -> float:
+    return sum(r["solved"] for r in rows) / len(rows) if rows else 0.0
+
+
+# --- rendering ---------------------------------------------------------------------------------
+
+def _num(value: float | None, digits: int = 0) -> str:
+    return "–" if value is None else f"{value:,.{digits}f}"
+
+
+def to_markdown(report: BenchReport) -> str:
+    m = report.manifest
+    budget = m["budget"]
+    caps = ", ".join(f"{k} {budget[k]}" for k in ("calls", "tokens", "max_iters") if budget.get(k) is not None)
+    lines = [
+        f"# Bench report: `{report.folder}`",
+        "",
+        f"- model: `{m['model']}`; dataset: `{m['dataset']}`; budget: {caps or 'none'}; "
+        f"base temperature {budget['temperature']}; max new tokens {budget['code_tokens']} (code), "
+        f"{budget['critique_tokens']} (critique)",
+        f"- selection: {m.get('selection') or 'as given'}",
+        f"- compared on {report.cells} (problem, seed) cells that every method finished: "
+        f"{report.problems} problems × seeds {', '.join(map(str, report.seeds)) or '–'}",
+    ]
+    if any(report.pending.values()):
+        lines.append("- runs outside the common cells (not in the tables): "
+                     + ", ".join(f"{k} {v}" for k, v in report.pending.items() if v))
+    lines += ["", "## Solve rate (hidden tests)", "",
+              "| method | mean ± sd | per seed | solved | fixed vs zero-shot | broken vs zero-shot |",
+              "| --- | --- | --- | --- | --- | --- |"]
+    for r in report.rows:
+        seeds = ", ".join(f"{s}: {v:.3f}" for s, v in r.per_seed.items())
+        lines.append(f"| {r.method} | {r.mean:.3f} ± {r.sd:.3f} | {seeds} | {r.solved}/{r.runs} | "
+                     f"{_num(r.fixed)} | {_num(r.broken)} |")
+    lines += ["", "## Cost", "",
+              "| method | calls / problem | tokens / problem | calls / solved | tokens / solved | seconds / run |",
+              "| --- | --- | --- | --- | --- | --- |"]
+    for r in report.rows:
+        lines.append(f"| {r.method} | {r.calls_per_problem:.2f} | {_num(r.tokens_per_problem)} | "
+                     f"{_num(r.calls_per_solved, 2)} | {_num(r.tokens_per_solved)} | {r.seconds_per_run:.1f} |")
+    lines += ["", "## How runs ended", "",
+              "| method | P(hidden fail \\| visible pass) | visible passes | stop reasons | counters |",
+              "| --- | --- | --- | --- | --- |"]
+    for r in report.rows:
+        reasons = "; ".join(f"{k} {v}" for k, v in r.stop_reasons.items())
+        counters = "; ".join(f"{k} {v}" for k, v in sorted(r.stats.items()))
+        lines.append(f"| {r.method} | {_num(r.hidden_fail_given_visible_pass, 3)} | {r.visible_pass} | "
+                     f"{reasons} | {counters or '–'} |")
+    lines += ["", "Plots: `solve_rate.png` (mean ± sd over seeds), `cost.png` (solve rate against LLM calls "
+              "per problem)."]
+    return "\n".join(lines) + "\n"
+
+
+def write_report(report: BenchReport, folder: Path) -> list[Path]:
+    """report.md, report.json and the two plots, written into the bench folder."""
+    folder = Path(folder)
+    (folder / "report.md").write_text(to_markdown(report))
+    (folder / "report.json").write_text(json.dumps(report.to_dict(), indent=1))
+    return [folder / "report.md", folder / "report.json", *_plots(report, folder)]
+
+
+def _plots(report: BenchReport, folder: Path) -> list[Path]:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = report.rows
+    if not rows:
+        return []
+    names = [r.method for r in rows]
+    title = f"{report.manifest['model']} on {report.manifest['dataset']}: {report.problems} problems × {len(report.seeds)} seeds"
+
+    fig, ax = plt.subplots(figsize=(max(5, 1.2 * len(rows) + 2), 4))
+    bars = ax.bar(names, [r.mean for r in rows], yerr=[r.sd for r in rows], capsize=5, color="#4c78a8")
+    for bar, r in zip(bars, rows):
+        ax.annotate(f"{r.mean:.2f}", (bar.get_x() + bar.get_width() / 2, r.mean + r.sd), ha="center",
+                    va="bottom", fontsize=9, xytext=(0, 2), textcoords="offset points")
+    ax.set_ylabel("solve rate (hidden tests)")
+    ax.set_ylim(0, min(1.05, max(r.mean + r.sd for r in rows) * 1.25 + 0.05))
+    ax.set_title(title, fontsize=10)
+    ax.tick_params(axis="x", labelrotation=20)
+    fig.tight_layout()
+    rate_path = folder / "solve_rate.png"
+    fig.savefig(rate_path, dpi=120)
+    plt.close(fig)
+
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for r in rows:
+        ax.errorbar(r.calls_per_problem, r.mean, yerr=r.sd, fmt="o", capsize=4)
+        ax.annotate(r.method, (r.calls_per_problem, r.mean), xytext=(6, 4), textcoords="offset points", fontsize=9)
+    ax.set_xlabel("LLM calls per problem (mean)")
+    ax.set_ylabel("solve rate (hidden tests)")
+    ax.set_xlim(0, max(r.calls_per_problem for r in rows) * 1.2 + 0.5)
+    ax.set_ylim(0, min(1.05, max(r.mean + r.sd for r in rows) * 1.25 + 0.05))
+    ax.grid(alpha=0.3)
+    ax.set_title(title, fontsize=10)
+    fig.tight_layout()
+    cost_path = folder / "cost.png"
+    fig.savefig(cost_path, dpi=120)
+    plt.close(fig)
+    return [rate_path, cost_path]

@@ -1,0 +1,133 @@
+"""Run methods × problems × seeds at one budget, in parallel, resumably; judge each final answer once.
+
+The executor is a narrow interface (`map_unordered`): threads by default, which is
+what a llama-server with parallel slots wants. Users who outgrow one machine can
+pass another executor (for instance one backed by Ray) without touching the rest.
+"""
+from __future__ import annotations
+
+import errno
+import hashlib
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from typing import Callable, Iterable, Iterator, Protocol, Sequence
+
+from coderefine.bench.store import BenchError, ResultStore, RunKey, Setup
+from coderefine.data.problem import Problem
+from coderefine.llm import LLM
+from coderefine.methods import Method
+from coderefine.solve import solve_problem
+from coderefine.types import Trajectory
+
+
+class Executor(Protocol):
+    """Runs `fn` on every item, yielding results as they finish (in any order)."""
+    def map_unordered(self, fn: Callable, items: Iterable) -> Iterator: ...
+
+
+class ThreadExecutor:
+    """`workers` threads; stops submitting new work once a result raises, and re-raises it."""
+
+    def __init__(self, workers: int):
+        if workers < 1:
+            raise BenchError("--workers must be at least 1")
+        self.workers = workers
+
+    def map_unordered(self, fn: Callable, items: Iterable) -> Iterator:
+        pending = iter(items)
+        with ThreadPoolExecutor(self.workers) as pool:
+            running: set[Future] = set()
+
+            def fill() -> None:
+                for item in pending:
+                    running.add(pool.submit(fn, item))
+                    if len(running) >= self.workers:
+                        return
+
+            fill()
+            try:
+                while running:
+                    finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        running.discard(future)
+                        yield future.result()
+                    fill()
+            finally:
+                for future in running:
+                    future.cancel()
+
+
+@dataclass(frozen=True)
+class Job:
+    key: RunKey
+    method: Method
+    problem: Problem
+
+
+def plan(methods: Sequence[Method], problems: Sequence[Problem], seeds: Sequence[int],
+         done: set[RunKey]) -> list[Job]:
+    """Every (method, problem, seed) not yet done, seed-major so partial results cover every method."""
+    return [Job(RunKey(m.name, p.id, s), m, p) for s in seeds for p in problems for m in methods
+            if RunKey(m.name, p.id, s) not in done]
+
+
+def result_row(job: Job, traj: Trajectory, setup: Setup) -> dict:
+    """The one line a finished run leaves in results.jsonl."""
+    final, hidden, usage = traj.final, traj.hidden, traj.usage
+    return {
+        "method": job.method.name, "problem": job.problem.id, "problem_hash": traj.problem_hash,
+        "seed": job.key.seed, "model": setup.model, "budget": setup.budget.to_dict(),
+        "temperature": setup.budget.temperature,
+        "code_hash": hashlib.sha256((final.code if final else "").encode()).hexdigest()[:16],
+        "candidates": len(traj.candidates),
+        "visible_passed": final.visible.passed if final else 0, "visible_total": final.visible.total if final else 0,
+        "hidden_passed": hidden.passed, "hidden_total": hidden.total, "solved": hidden.complete,
+        "calls": usage.calls, "llm_calls": usage.llm_calls, "cached_calls": usage.cached_calls,
+        "prompt_tokens": usage.prompt_tokens, "completion_tokens": usage.completion_tokens,
+        "cached_prompt_tokens": usage.cached_prompt_tokens, "cached_completion_tokens": usage.cached_completion_tokens,
+        "tokens": usage.tokens, "llm_seconds": round(usage.seconds, 2), "sandbox_runs": traj.sandbox_runs,
+        "seconds": round(traj.seconds, 2), "stop_reason": traj.stop_reason, "stats": traj.stats,
+        "trajectory": str(job.key.path()),
+    }
+
+
+def run_bench(store: ResultStore, setup: Setup, methods: Sequence[Method], problems: Sequence[Problem],
+              seeds: Sequence[int], llm: LLM, sandbox, executor: Executor,
+              on_result: Callable[[dict], None] | None = None) -> int:
+    """Run what is not done yet; returns how many runs finished now. Raises BenchError on a full disk
+    (the results written so far stay valid)."""
+    if not methods or not problems or not seeds:
+        raise BenchError("nothing to run: the selection of methods, problems or seeds is empty")
+    store.open(setup, {p.id: p.digest() for p in problems})
+    store.repair()
+    jobs = plan(methods, problems, seeds, store.done())
+
+    def one(job: Job) -> dict:
+        path = store.folder / job.key.path()
+        traj = solve_problem(job.problem, job.method, llm, sandbox, setup.budget, job.key.seed,
+                             on_step=lambda t: t.save(path))
+        return result_row(job, traj, setup)
+
+    finished = 0
+    for row in executor.map_unordered(one, jobs):
+        try:
+            store.append(row)
+        except OSError as exc:
+            if exc.errno == errno.ENOSPC:
+                raise BenchError(f"{store.folder}: the disk is full; {finished} runs were saved, the rest "
+                                 "will run when you rerun the same command with space free") from exc
+            raise
+        finished += 1
+        if on_result:
+            on_result(row)
+    return finished
+
+
+def frontier(rows: Iterable[dict], rule: str = "any") -> list[str]:
+    """Problem ids whose zero-shot answer fails the hidden tests: on `any` seed, or on `all` of them."""
+    by_problem: dict[str, list[bool]] = {}
+    for row in rows:
+        if row["method"] == "zero-shot":
+            by_problem.setdefault(row["problem"], []).append(bool(row["solved"]))
+    test = {"any": lambda s: not all(s), "all": lambda s: not any(s)}[rule]
+    return sorted(p for p, solved in by_problem.items() if test(solved))

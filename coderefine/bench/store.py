@@ -1,0 +1,155 @@
+"""A bench's results folder: `bench.json` (what was measured), `results.jsonl` (one line per finished run),
+`trajectories/` (every run's whole record).
+
+The folder is the unit of resumption: a rerun skips the runs it already holds,
+and it refuses to mix in results measured on other data, another model, another
+budget or another base temperature. Each line is written with one `write` and
+flushed to disk, and a torn last line (a kill during the write) is ignored and
+cut off on resume, so a killed bench loses at most its runs in flight.
+"""
+from __future__ import annotations
+
+import json
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from coderefine.types import Budget
+
+MANIFEST = "bench.json"
+RESULTS = "results.jsonl"
+
+
+class BenchError(ValueError):
+    """The folder, the selection or the environment does not allow this bench; the message says why."""
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What must be equal for results to be comparable (and to live in one folder)."""
+    dataset: str
+    model: str
+    budget: Budget
+    selection: str = ""              # how the problems were chosen, for the report
+
+    def key(self) -> dict:
+        return {"dataset": self.dataset, "model": self.model, "budget": self.budget.to_dict()}
+
+
+@dataclass
+class Manifest:
+    setup: Setup
+    problems: dict[str, str] = field(default_factory=dict)   # id -> problem hash
+
+    def to_dict(self) -> dict:
+        return {"dataset": self.setup.dataset, "model": self.setup.model, "budget": self.setup.budget.to_dict(),
+                "selection": self.setup.selection, "problems": self.problems}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Manifest":
+        setup = Setup(dataset=data["dataset"], model=data["model"], budget=Budget(**data["budget"]),
+                      selection=data.get("selection", ""))
+        return cls(setup=setup, problems=dict(data.get("problems", {})))
+
+
+@dataclass(frozen=True)
+class RunKey:
+    method: str
+    problem: str
+    seed: int
+
+    def path(self) -> Path:
+        """Where this run's trajectory lives, relative to the folder."""
+        safe = self.problem.replace("/", "_")
+        return Path("trajectories") / self.method / f"{safe}.seed{self.seed}.json"
+
+
+class ResultStore:
+    """One results folder. Thread-safe appends; reading tolerates a torn last line."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        self._lock = threading.Lock()
+
+    # --- manifest ------------------------------------------------------------------------------
+
+    def open(self, setup: Setup, problems: dict[str, str]) -> Manifest:
+        """Create the folder, or check that it holds results of the same setup and data, and record the
+        problems this bench adds. Raises BenchError on any mismatch, before any work is done."""
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise BenchError(f"{self.folder}: cannot create the results folder: {exc.strerror}") from exc
+        path = self.folder / MANIFEST
+        manifest = Manifest(setup, {})
+        if path.exists():
+            try:
+                manifest = Manifest.from_dict(json.loads(path.read_text()))
+            except (ValueError, KeyError, TypeError) as exc:
+                raise BenchError(f"{path}: not a bench manifest ({exc}); use another --out folder") from exc
+            if manifest.setup.key() != setup.key():
+                theirs, ours = manifest.setup.key(), setup.key()
+                diff = ", ".join(f"{k}: {theirs[k]} there, {ours[k]} here" for k in ours if theirs[k] != ours[k])
+                raise BenchError(f"{self.folder} holds results of another setup ({diff}); use another --out folder")
+        changed = sorted(p for p, h in problems.items() if manifest.problems.get(p, h) != h)
+        if changed:
+            raise BenchError(f"{self.folder} holds results for other versions of {', '.join(changed[:5])} "
+                             f"(the statement or tests changed); use another --out folder")
+        manifest.problems.update(problems)
+        if setup.selection and not manifest.setup.selection:
+            manifest = Manifest(setup, manifest.problems)
+        self._write_json(path, manifest.to_dict())
+        return manifest
+
+    def manifest(self) -> Manifest:
+        path = self.folder / MANIFEST
+        if not path.is_file():
+            raise BenchError(f"{self.folder}: no {MANIFEST} here; is it a bench results folder?")
+        return Manifest.from_dict(json.loads(path.read_text()))
+
+    # --- results -------------------------------------------------------------------------------
+
+    def results(self) -> list[dict]:
+        """Every complete line; a torn last line is skipped."""
+        path = self.folder / RESULTS
+        if not path.exists():
+            return []
+        rows = []
+        for line in path.read_bytes().split(b"\n"):
+            try:
+                row = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(row, dict) and {"method", "problem", "seed"} <= row.keys():
+                rows.append(row)
+        return rows
+
+    def done(self) -> set[RunKey]:
+        return {RunKey(r["method"], r["problem"], r["seed"]) for r in self.results()}
+
+    def repair(self) -> None:
+        """Cut a torn last line (left by a kill during a write) so the next append starts clean."""
+        path = self.folder / RESULTS
+        if not path.exists():
+            return
+        data = path.read_bytes()
+        if data and not data.endswith(b"\n"):
+            with open(path, "r+b") as handle:
+                handle.truncate(data.rfind(b"\n") + 1)
+
+    def append(self, row: dict) -> None:
+        """One line, one write, flushed to disk."""
+        line = (json.dumps(row, sort_keys=True) + "\n").encode()
+        with self._lock:
+            fd = os.open(self.folder / RESULTS, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            try:
+                os.write(fd, line)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+
+    def _write_json(self, path: Path, data: dict) -> None:
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_text(json.dumps(data, indent=1, sort_keys=True))
+        os.replace(tmp, path)
