@@ -22,7 +22,7 @@ from coderefine.extract import extract_code
 from coderefine.llm import LLM
 from coderefine.prompts import describe, render
 from coderefine.types import Budget, CallRecord, Candidate, Report, Trajectory
-from sandbox import Limits, Test
+from sandbox import ExecutionReport, Limits, ProgramResult, Test
 
 
 class BudgetExhausted(Exception):
@@ -52,12 +52,18 @@ class ProblemLoss:
 
     def run(self, code: str, tests: Sequence[Test], *, fail_fast: bool = False) -> Report:
         """All `tests` against `code` in one sandboxed process, with the problem's limits and comparison."""
-        if not tests:
-            return Report()
+        return Report.of(self.execute(code, tests, fail_fast=fail_fast)) if tests else Report()
+
+    def execute(self, code: str, tests: Sequence[Test], *, fail_fast: bool = False) -> ExecutionReport:
+        """Like `run`, keeping every outcome (with the returned values), for methods that compare programs."""
         self.runs += 1
-        return Report.of(self.sandbox.run_tests(code, list(tests), self.problem.entry_point,
-                                                prelude=self.problem.prelude, compare=self.problem.compare,
-                                                limits=self.limits, fail_fast=fail_fast))
+        return self.sandbox.run_tests(code, list(tests), self.problem.entry_point, prelude=self.problem.prelude,
+                                      compare=self.problem.compare, limits=self.limits, fail_fast=fail_fast)
+
+    def run_program(self, code: str, limits: Limits) -> ProgramResult:
+        """A whole program (a test generator, say) in the sandbox, with the problem's prelude."""
+        self.runs += 1
+        return self.sandbox.run_program(f"{self.problem.prelude}\n{code}", limits=limits)
 
 
 def call_seed(seed: int, index: int, role: int) -> int:
@@ -93,17 +99,22 @@ class Run:
         self.traj.calls.append(CallRecord(role, temperature, seed, reply.usage))
         return reply.text
 
-    def add(self, candidate: Candidate, selftests: Sequence[Test] = ()) -> Candidate:
-        """Score `candidate` on the loss (and on `selftests`, tests the method wrote itself), record it,
-        and save the trajectory."""
+    def add(self, candidate: Candidate, selftests: Sequence[Test] = (), *, scored: bool = False) -> Candidate:
+        """Score `candidate` on the loss (and on `selftests`, tests the method wrote itself) unless the
+        method already did (`scored`), record it, and save the trajectory."""
         candidate.index = len(self.traj.candidates)
-        candidate.visible = loss(self, candidate.code)
+        if not scored:
+            candidate.visible = loss(self, candidate.code)
         if selftests:
             candidate.selftest = self.loss.run(candidate.code, selftests)
         self.traj.candidates.append(candidate)
+        self.reselect()
+        return candidate
+
+    def reselect(self) -> None:
+        """Choose the answer again (after the method changed scores) and save the trajectory."""
         self.traj.final_index = (self.select or best_index)(self.traj.candidates)
         self.save()
-        return candidate
 
     def save(self) -> None:
         self.traj.seconds = time.monotonic() - self.started

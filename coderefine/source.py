@@ -138,6 +138,20 @@ def parameter_names(function: Node) -> list[str]:
     return [n for n in names if n not in ("self", "cls")]
 
 
+def parameter_arity(function: Node) -> tuple[int, float]:
+    """(required, most) arguments a call may pass, `self`/`cls` not counted; a splat makes `most` unbounded."""
+    required, most = 0, 0.0
+    for param in function.child_by_field_name("parameters").named_children:
+        if param.type in ("list_splat_pattern", "dictionary_splat_pattern"):
+            most = float("inf")
+        elif param.type in ("identifier", "typed_parameter") and text(param).split(":")[0].strip() not in ("self", "cls"):
+            required += 1
+            most += 1
+        elif param.type in ("default_parameter", "typed_default_parameter"):
+            most += 1
+    return required, most
+
+
 def assert_statements(text: str) -> list[Node]:
     """The `assert` statements in free text (an LLM reply): every line that parses as one on its own."""
     found = []

@@ -1,5 +1,7 @@
 """Runs untrusted code and tests in isolation and returns structured results. Knows nothing about LLMs."""
 from sandbox.check import check
+from sandbox.compare import render as render_value
+from sandbox.compare import render_call, values_match
 from sandbox.core import Sandbox
 from sandbox.errors import SandboxError, SandboxUnavailable
 from sandbox.harness import resolve_entry, to_jsonable
@@ -8,4 +10,4 @@ from sandbox.types import (AssertTest, CallTest, Compare, ExecutionReport, Limit
 
 __all__ = ["Sandbox", "Limits", "Compare", "CallTest", "AssertTest", "TestOutcome", "ExecutionReport",
            "ProgramResult", "SandboxError", "SandboxUnavailable", "Status", "Test", "check", "resolve_entry",
-           "to_jsonable"]
+           "render_call", "render_value", "to_jsonable", "values_match"]

@@ -12,10 +12,20 @@ from coderefine.llm import LLM
 from coderefine.loop import BudgetExhausted, Loss, Run, best_index
 from coderefine.loop import last_index
 from coderefine.methods.baselines import resample, zero_shot
+from coderefine.methods.coderefine import Options, coderefine
 from coderefine.methods.reflexion import reflexion
 from coderefine.methods.simple import simple_refine
 from coderefine.methods.textgrad import textgrad
 from coderefine.types import Budget, Candidate, Trajectory
+
+
+ABLATIONS = (
+    ("no-selftests", "self-generated tests", Options(selftests=False)),
+    ("no-validation", "oracle validation (every program votes)", Options(validate=False)),
+    ("no-stress", "stress inputs", Options(stress=False)),
+    ("rewrite", "diffs (whole rewrites instead)", Options(diffs=False)),
+    ("no-beam", "the beam (a greedy chain, no fresh samples)", Options(beam=1)),
+)
 
 
 @dataclass(frozen=True)
@@ -59,6 +69,10 @@ METHODS: Mapping[str, Method] = MappingProxyType({m.name: m for m in (
            textgrad, Budget(calls=16), select=last_index),
     Method("simple-refine", "zero-shot, then critique -> rewrite on visible-test failures; keeps the best",
            simple_refine, Budget(max_iters=4)),
+    Method("coderefine", "self tests labelled by agreement, grounded critique, diff patches, best-first search",
+           coderefine(Options()), Budget(calls=8)),
+    *(Method(f"coderefine-{name}", f"coderefine without {what} (ablation)", coderefine(options), Budget(calls=8))
+      for name, what, options in ABLATIONS),
 )})
 
 

@@ -1,0 +1,346 @@
+"""The coderefine method: validated self-generated tests as the loss, a critique grounded in the smallest
+failing case as the gradient, a unified diff as the step, and a small best-first search over candidates.
+
+One round spends at most two calls: a critique and a patch of one candidate, or one fresh sample. In order:
+1. the zero-shot candidate (the request every method opens with);
+2. one call for a brute-force oracle and 8-12 test inputs; with large constraints, one call for a generator
+   of maximum-size (stress) inputs;
+3. rounds until every test passes or the budget is spent: expand the candidate of the beam (the best
+   `beam` candidates) that has a failing test and the fewest expansions, at a temperature raised each time
+   it is expanded again; when none may be expanded, or the programs dispute a label, sample a fresh
+   candidate (the zero-shot prompt at a rising temperature), which also adds a vote.
+A child that fails a test its parent passed (an anchor) is never expanded nor returned. The answer is the
+best candidate: visible tests first, then self tests, then stress inputs; never a regression.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from coderefine.extract import entry_name, extract_code
+from coderefine.loop import Run, ask_for_code, best_index, call_seed, first_candidate, problem_text, solve_messages
+from coderefine.patch import PatchError, apply_diff, diff_text, numbered, parse_diff
+from coderefine.prompts import clip, render
+from coderefine.selftests import MISSING, Label, labelled_tests, outputs, parse_inputs, score, vote
+from coderefine.source import defined_names, syntax_errors
+from coderefine.types import Candidate, Report
+from sandbox import CallTest, ExecutionReport, Limits, TestOutcome, render_call, render_value
+
+MAX_EXPANSIONS = 2         # per candidate; the second one at a raised temperature
+HOTTER = 0.2               # added to the temperature per earlier expansion of the same candidate
+STRESS_LIMITS = Limits(time_per_test=10.0, output_bytes=8 << 20)
+ANCHORS_SHOWN = 3
+_LARGE = re.compile(r"10\s*\^\s*\d|10\*\*\s*\d|\d{1,3}(?:,\d{3}){1,}|\b\d{5,}\b|<sup>\d")
+
+
+@dataclass(frozen=True)
+class Options:
+    """Each part behind a flag, so that its effect can be measured alone."""
+    selftests: bool = True     # an oracle and test inputs from the model, labelled by agreement
+    validate: bool = True      # only programs that pass every visible test may vote on a label
+    stress: bool = True        # maximum-size inputs when the statement states large constraints
+    diffs: bool = True         # the step is a unified diff (else a whole rewrite)
+    beam: int = 2              # candidates considered for expansion; 1: a greedy chain, no fresh samples
+
+
+@dataclass
+class Program:
+    """Something that can answer the self inputs: a candidate (with its index) or an oracle."""
+    code: str
+    candidate: int | None
+    visible: Report
+    answers: list[Any] = field(default_factory=list)
+    raw: list[TestOutcome] = field(default_factory=list)
+
+
+class Search:
+    """The state of one coderefine run: programs, self inputs, labels, expansions."""
+
+    def __init__(self, run: Run, options: Options):
+        self.run, self.options = run, options
+        self.problem = run.problem
+        self.inputs: tuple[CallTest, ...] = ()
+        self.stress: tuple[CallTest, ...] = ()
+        self.labels: list[Label] = []
+        self.programs: list[Program] = []
+        self.expansions: dict[int, int] = {}
+        self.regressed: set[int] = set()
+        self.pending_repair: tuple[Candidate, str, list[dict]] | None = None
+        self.samples = 0
+        run.select = self.select
+
+    # --- tests and scores ----------------------------------------------------------------------
+
+    def build_tests(self, zero_shot_code: str) -> None:
+        """The oracle and inputs call, then the stress call where the statement has large constraints."""
+        example = f"{self.problem.entry_point}(...)"
+        reply = self.run.ask("tests", _with_problem(self.problem, render("coderefine.tests", example_call=example)),
+                             seed=call_seed(self.run.seed, 0, 5))
+        inputs = parse_inputs(reply, self.problem.entry_point, self.problem.starter_code)
+        self.inputs = inputs.tests
+        self.run.count("selftests_proposed", inputs.proposed)
+        self.run.count("selftests_parsed", len(inputs.tests))
+        oracle = extract_code(reply, self.problem.entry_point)
+        if oracle is not None and oracle.strip() != zero_shot_code.strip():
+            self.programs.append(self._program(oracle, None))
+            self.run.count("oracles")
+        if self.options.stress and _LARGE.search(self.problem.statement):
+            self._build_stress()
+
+    def _build_stress(self) -> None:
+        reply = self.run.ask("stress", _with_problem(self.problem, render("coderefine.stress",
+                                                                           entry=self.problem.entry_point)),
+                             seed=call_seed(self.run.seed, 0, 6))
+        code = extract_code(reply, "stress_inputs")
+        if code is None:
+            self.run.count("stress_unparsed")
+            return
+        printer = "\nimport json as _json\nprint(_json.dumps([list(a) if isinstance(a, (list, tuple)) else [a] " \
+                  "for a in stress_inputs()]))\n"
+        result = self.run.loss.run_program(code + printer, STRESS_LIMITS)
+        try:
+            cases = json.loads(result.stdout) if result.exit_code == 0 else None
+        except ValueError:
+            cases = None
+        if not isinstance(cases, list):
+            self.run.count("stress_failed")
+            return
+        calls = "\n".join(f"{self.problem.entry_point}({', '.join(map(repr, c))})" for c in cases
+                          if isinstance(c, list))
+        self.stress = tuple(replace(t, name=f"stress {i + 1}") for i, t in
+                            enumerate(parse_inputs(calls, self.problem.entry_point, self.problem.starter_code).tests[:3]))
+        self.run.count("stress_inputs", len(self.stress))
+
+    def _program(self, code: str, candidate: int | None) -> Program:
+        """One sandbox run: visible tests, self inputs and (for candidates) stress inputs."""
+        visible = list(self.problem.visible_tests)
+        stress = list(self.stress) if candidate is not None else []
+        tests = visible + list(self.inputs) + stress
+        raw = self.run.loss.execute(code, tests) if tests else ExecutionReport([], backend="")
+        outcomes = raw.outcomes
+        report = Report.of(ExecutionReport(outcomes[:len(visible)], raw.backend, raw.seconds, raw.error))
+        program = Program(code, candidate, report, outputs(outcomes[len(visible):len(visible) + len(self.inputs)]),
+                          outcomes[len(visible):])
+        return program
+
+    def add(self, candidate: Candidate) -> Candidate:
+        program = self._program(candidate.code, len(self.run.traj.candidates))
+        candidate.visible = program.visible
+        self.programs.append(program)
+        if self.stress:
+            stress = program.raw[len(self.inputs):]
+            failing = [o for o in stress if o.status not in ("passed", "failed")]
+            candidate.stress = Report(len(stress) - len(failing), len(stress), failing)
+        self.relabel()
+        if self.inputs:
+            candidate.selftest = self._selftest(program)
+        return self.run.add(candidate, scored=True)
+
+    def relabel(self) -> None:
+        """Labels by agreement of the programs that may vote, and every candidate's self-test report."""
+        if not self.inputs:
+            return
+        voters = [p.answers for p in self.programs
+                  if not self.options.validate or not self.problem.visible_tests or p.visible.complete]
+        self.labels = vote(voters, self.problem.compare) if voters else [Label("unknown")] * len(self.inputs)
+        for program in self.programs:
+            if program.candidate is not None and program.candidate < len(self.run.traj.candidates):
+                self.run.traj.candidates[program.candidate].selftest = self._selftest(program)
+        self.run.traj.stats["selftests_agreed"] = sum(label.status == "agreed" for label in self.labels)
+        self.run.traj.stats["selftests_disputed"] = sum(label.status == "disputed" for label in self.labels)
+
+    def _selftest(self, program: Program) -> Report:
+        passed, total, failing = score(program.answers, self.labels, self.problem.compare)
+        failures = []
+        for i in failing:
+            outcome, label = program.raw[i], self.labels[i]
+            test = self.inputs[i]
+            failures.append(TestOutcome(
+                status="failed" if program.answers[i] is not MISSING else outcome.status,
+                name=test.name, input=render_call(test.args, test.kwargs), expected=render_value(label.value),
+                actual=outcome.actual, exception=outcome.exception, traceback=outcome.traceback))
+        return Report(passed, total, failures)
+
+    # --- the search ------------------------------------------------------------------------------
+
+    def candidates(self) -> list[Candidate]:
+        return self.run.traj.candidates
+
+    def select(self, candidates: list[Candidate]) -> int | None:
+        """The best candidate that lost no anchor (or the best of all when every one did)."""
+        keep = [c for c in candidates if c.index not in self.regressed] or candidates
+        index = best_index(keep)
+        return None if index is None else keep[index].index
+
+    def finished(self) -> str:
+        """Why to stop now, or ""."""
+        best = self.candidates()[self.run.traj.final_index]
+        disputed = any(label.status == "disputed" for label in self.labels)
+        checked = best.visible.total + best.selftest.total
+        if not checked and not disputed:
+            return "no tests to learn from"
+        if _clean(best.visible) and _clean(best.selftest) and _clean(best.stress) and not disputed:
+            return "all tests pass"
+        return ""
+
+    def pick(self) -> Candidate | None:
+        """The candidate to expand: among the best `beam` that still fail a test, the least expanded."""
+        ranked = sorted((c for c in self.candidates() if c.index not in self.regressed),
+                        key=lambda c: (c.visible.fraction, c.selftest.fraction, c.stress.fraction, -c.index),
+                        reverse=True)[:self.options.beam]
+        open_ = [c for c in ranked if _failing_case(c) is not None
+                 and self.expansions.get(c.index, 0) < MAX_EXPANSIONS]
+        return min(open_, key=lambda c: self.expansions.get(c.index, 0)) if open_ else None
+
+    def sample(self) -> None:
+        """A fresh candidate: the zero-shot prompt at a rising temperature (the k-th resample request)."""
+        self.samples += 1
+        k = self.samples
+        code = ask_for_code(self.run, "sample", solve_messages(self.problem), seed=call_seed(self.run.seed, k, 0),
+                            temperature=min(1.0, self.run.budget.temperature + 0.1 * k), reminder=False)
+        if code is None or any(code == c.code for c in self.candidates()):
+            self.run.count("sample_duplicate" if code else "sample_unparsed")
+            return
+        self.add(Candidate(index=-1, code=code, origin="sample"))
+
+    def expand(self, parent: Candidate) -> None:
+        """Gradient then step: a critique of the smallest failing case, then a patch (or a rewrite)."""
+        times = self.expansions.get(parent.index, 0)
+        self.expansions[parent.index] = times + 1
+        temperature = min(1.0, self.run.budget.temperature + HOTTER * times)
+        messages = self._critique_messages(parent)
+        critique = self.run.ask("critique", messages, seed=call_seed(self.run.seed, self.run.next_index, 1 + 3 * times),
+                                temperature=temperature, max_tokens=self.run.budget.critique_tokens).strip()
+        messages += [{"role": "assistant", "content": critique},
+                     {"role": "user", "content": render("coderefine.diff" if self.options.diffs else "coderefine.rewrite")}]
+        reply = self.run.ask("patch" if self.options.diffs else "rewrite", messages,
+                             seed=call_seed(self.run.seed, self.run.next_index, 2 + 3 * times), temperature=temperature)
+        code, patch, why = self._apply(parent, reply)
+        if code is None:
+            self.run.count("step_failed")
+            self.pending_repair = (parent, critique, messages + [
+                {"role": "assistant", "content": reply},
+                {"role": "user", "content": render("coderefine.repair", reason=why)}])
+            return
+        self._child(parent, code, critique, patch, "patch" if patch else "rewrite")
+
+    def repair(self) -> None:
+        """The one repair turn after a diff that did not apply: the whole program this time."""
+        parent, critique, messages = self.pending_repair
+        self.pending_repair = None
+        reply = self.run.ask("repair", messages, seed=call_seed(self.run.seed, self.run.next_index, 9))
+        code = extract_code(reply, self.problem.entry_point)
+        self.run.count("step_repaired" if code else "step_repair_failed")
+        if code is not None:
+            self._child(parent, code, critique, "", "repair")
+
+    def _apply(self, parent: Candidate, reply: str) -> tuple[str | None, str, str]:
+        """(code, the diff applied, why it failed) for the step's reply; a whole program is accepted too."""
+        if not self.options.diffs:
+            self.run.count("step_rewrite")
+            return extract_code(reply, self.problem.entry_point), "", "the reply held no program"
+        text = diff_text(reply)
+        why = "the reply held no diff"
+        if text is not None:
+            try:
+                code = apply_diff(parent.code, parse_diff(text))
+                if syntax_errors(code) or entry_name(self.problem.entry_point) not in defined_names(code):
+                    raise PatchError("the patched code does not parse or lost the function: "
+                                     + ", ".join(syntax_errors(code)[:2]))
+                self.run.count("step_diff_applied")
+                return code, text, ""
+            except PatchError as exc:
+                why = str(exc)
+        program = extract_code(reply, self.problem.entry_point)
+        if program is not None:
+            self.run.count("step_diff_fallback_program")
+            return program, "", ""
+        return None, "", why
+
+    def _child(self, parent: Candidate, code: str, critique: str, patch: str, origin: str) -> None:
+        if code.strip() == parent.code.strip():
+            self.run.count("step_unchanged")
+            return
+        child = self.add(Candidate(index=-1, code=code, origin=origin, parent=parent.index, critique=critique,
+                                   patch=patch))
+        if _lost_anchor(parent, child):
+            self.regressed.add(child.index)
+            self.run.count("regressions")
+            self.run.reselect()
+
+    def _critique_messages(self, parent: Candidate) -> list[dict]:
+        case, source = _failing_case(parent)
+        anchors = self._anchors(parent)[:ANCHORS_SHOWN]
+        block = render("coderefine.candidate", numbered=numbered(parent.code),
+                       case=render("coderefine.case", input=clip(case.input), expected=clip(case.expected),
+                                   source=source, actual=clip(case.actual or case.exception or case.status)
+                                   + _traceback(case)),
+                       anchors=render("coderefine.anchors", tests="\n".join(anchors)) if anchors else "")
+        return _with_problem(self.problem, block.rstrip() + "\n\n" + render("coderefine.critique"))
+
+    def _anchors(self, candidate: Candidate) -> list[str]:
+        """The tests `candidate` passes, written as calls with their expected values: what a fix must keep."""
+        failing = {o.name for o in candidate.visible.failures + candidate.selftest.failures}
+        agreed = labelled_tests(self.inputs, self.labels) if self.labels else []
+        return [f"{self.problem.entry_point}({render_call(t.args, t.kwargs)}) == {render_value(t.expected)}"
+                for t in [*self.problem.visible_tests, *agreed]
+                if isinstance(t, CallTest) and t.name not in failing]
+
+
+def _with_problem(problem, text: str) -> list[dict]:
+    return [{"role": "system", "content": render("system")},
+            {"role": "user", "content": problem_text(problem) + "\n" + text}]
+
+
+def _clean(report: Report) -> bool:
+    return not report.failures and not report.error
+
+
+def _failing_case(candidate: Candidate) -> tuple[TestOutcome, str] | None:
+    """The smallest failing test: visible tests first, then agreed self tests, then stress inputs."""
+    for report, source in ((candidate.visible, "from the problem's examples"),
+                           (candidate.selftest, "agreed by independent programs"),
+                           (candidate.stress, "a maximum-size input; it must finish in time")):
+        if report.failures:
+            return min(report.failures, key=lambda o: len(o.input)), source
+        if report.error and report is candidate.visible:
+            return TestOutcome(status="error", input="(loading the program)", exception=report.error), source
+    return None
+
+
+def _traceback(case: TestOutcome) -> str:
+    lines = case.traceback.strip().splitlines()[-4:]
+    return ("\ntraceback (last lines):\n" + "\n".join(lines)) if lines else ""
+
+
+def _lost_anchor(parent: Candidate, child: Candidate) -> bool:
+    """The child fails a visible or agreed self test that its parent passed."""
+    def failing(c: Candidate) -> set[str]:
+        return {o.name for o in c.visible.failures + c.selftest.failures}
+    newly = failing(child) - failing(parent)
+    return bool(newly) or (bool(child.visible.error) and not parent.visible.error)
+
+
+def coderefine(options: Options):
+    """The method body for `options`."""
+    def body(run: Run) -> str:
+        search = Search(run, options)
+        zero = first_candidate(run)
+        try:
+            if options.selftests and hasattr(run.loss, "execute"):
+                search.build_tests(zero.code)
+        finally:  # scored once the tests exist, and recorded even when the budget ends before them
+            search.add(zero)
+        while not (reason := search.finished()):
+            if search.pending_repair is not None:
+                search.repair()
+            elif (parent := search.pick()) is not None:
+                search.expand(parent)
+            elif options.beam > 1:
+                search.sample()
+            else:
+                return "search stagnated"
+        return reason
+    return body

@@ -1,0 +1,138 @@
+"""The step as a patch: a unified diff from the model, parsed with unidiff and applied with tolerance.
+
+Models, small ones most of all, write diffs that are almost right: hunk headers
+with wrong counts or no numbers, missing file headers, the line numbers of the
+numbered view copied into the lines, blank context lines without their leading
+space, shifted indentation. We repair the text into a diff unidiff accepts
+(counts recomputed from the hunk bodies), then place each hunk by its content,
+nearest to the line it claims, comparing lines without their whitespace.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from unidiff import PatchSet
+from unidiff.errors import UnidiffParseError
+
+_FENCE = re.compile(r"```[ \t]*(?:diff|patch|udiff)?[ \t]*\n(.*?)(?:```|\Z)", re.DOTALL | re.IGNORECASE)
+_HUNK = re.compile(r"^@@\s*-?(\d+)?(?:,\d+)?\s*\+?(\d+)?(?:,\d+)?\s*@@.*$")
+_NUMBERED = re.compile(r"^([ +-]?)\s*\d+ \| ?(.*)$")  # " 12 | code" copied from the numbered view
+
+
+class PatchError(ValueError):
+    """The reply holds no diff that applies; the message says why (it is shown to the model)."""
+
+
+@dataclass(frozen=True)
+class Hunk:
+    start: int                # 1-based line the model claims, 0 when it gave none
+    before: tuple[str, ...]   # context and removed lines
+    after: tuple[str, ...]    # context and added lines
+
+
+def numbered(code: str) -> str:
+    """The code as the model sees it for a patch: `  3 | line`."""
+    lines = code.splitlines()
+    width = len(str(len(lines)))
+    return "\n".join(f"{i:>{width}} | {line}" for i, line in enumerate(lines, 1))
+
+
+def diff_text(reply: str) -> str | None:
+    """The diff in a reply: a fenced diff block, else the text from the first hunk or file header."""
+    for block in _FENCE.findall(reply):
+        if "@@" in block:
+            return block
+    lines = reply.splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith(("--- ", "@@")):
+            return "\n".join(lines[i:])
+    return None
+
+
+def parse_diff(text: str) -> list[Hunk]:
+    """Hunks of a single-file diff, via unidiff after the repairs described above; PatchError if none."""
+    try:
+        patch = PatchSet(_normalise(text))
+    except UnidiffParseError as exc:
+        raise PatchError(f"the diff does not parse: {exc}") from exc
+    hunks = [Hunk(h.source_start if h.source_start else 0,
+                  tuple(line.value.rstrip("\n") for line in h if not line.is_added),
+                  tuple(line.value.rstrip("\n") for line in h if not line.is_removed))
+             for patched in patch for h in patched]
+    if not hunks:
+        raise PatchError("the reply holds no hunk (lines starting with @@)")
+    return hunks
+
+
+def _normalise(text: str) -> str:
+    raws = text.splitlines()
+    content = [r for r in raws if r.strip() and not r.startswith(("--- ", "+++ ", "@@"))]
+    copied_numbers = bool(content) and sum(bool(_NUMBERED.match(r)) for r in content) >= 0.6 * len(content)
+    body: list[list[str]] = []          # hunks: header numbers, then lines
+    for raw in raws:
+        if raw.startswith(("--- ", "+++ ", "diff ", "index ")):
+            continue
+        header = _HUNK.match(raw)
+        if header:
+            body.append([header.group(1) or "0", header.group(2) or header.group(1) or "0"])
+            continue
+        if not body or raw.strip() == "```":
+            continue
+        line = raw
+        if copied_numbers and (numbered := _NUMBERED.match(line)):
+            line = (numbered.group(1) or " ") + numbered.group(2)
+        if not line or line[0] not in " +-\\":
+            line = " " + line
+        body[-1].append(line)
+    out = ["--- a/solution.py", "+++ b/solution.py"]
+    for source, target, *lines in body:
+        while lines and not lines[-1].strip():
+            lines.pop()  # trailing blank lines are padding, not context
+        removed = sum(1 for line in lines if line[0] in " -")
+        added = sum(1 for line in lines if line[0] in " +")
+        out.append(f"@@ -{source},{removed} +{target},{added} @@")
+        out.extend(lines)
+    return "\n".join(out) + "\n"
+
+
+def apply_diff(code: str, hunks: list[Hunk]) -> str:
+    """`code` with every hunk applied (each placed by content, nearest to its claimed line); PatchError when
+    a hunk's lines are not in the code, or the patch changes nothing."""
+    lines = code.splitlines()
+    shift = 0
+    for hunk in hunks:
+        at = _locate(lines, hunk.before, hunk.start - 1 + shift)
+        if at is None:
+            shown = next((line for line in hunk.before if line.strip()), "")
+            raise PatchError(f"a hunk's context or removed lines are not in the code (near {shown.strip()[:60]!r})")
+        lines[at:at + len(hunk.before)] = _reindent(lines[at:at + len(hunk.before)], hunk)
+        shift += len(hunk.after) - len(hunk.before)
+    patched = "\n".join(lines) + ("\n" if code.endswith("\n") else "")
+    if patched == code:
+        raise PatchError("the diff changes nothing")
+    return patched
+
+
+def _locate(lines: list[str], block: tuple[str, ...], near: int) -> int | None:
+    """Where `block` occurs in `lines`, comparing stripped lines; the occurrence nearest to `near`."""
+    if not block:
+        return max(0, min(near, len(lines)))
+    wanted = [line.strip() for line in block]
+    found = [i for i in range(len(lines) - len(block) + 1)
+             if [line.strip() for line in lines[i:i + len(block)]] == wanted]
+    return min(found, key=lambda i: abs(i - near)) if found else None
+
+
+def _reindent(original: list[str], hunk: Hunk) -> list[str]:
+    """The hunk's new lines, shifted by the indentation the model got wrong on its first matched line."""
+    pairs = [(o, b) for o, b in zip(original, hunk.before) if b.strip()]
+    if not pairs:
+        return list(hunk.after)
+    ours, theirs = pairs[0]
+    delta = (len(ours) - len(ours.lstrip())) - (len(theirs) - len(theirs.lstrip()))
+    if delta > 0:
+        return [" " * delta + line if line.strip() else line for line in hunk.after]
+    if delta < 0:
+        return [line[-delta:] if line[:-delta].strip() == "" else line.lstrip() for line in hunk.after]
+    return list(hunk.after)

@@ -1,0 +1,116 @@
+"""Self-generated tests, validated before they count.
+
+Inputs come from the model as calls with literal arguments (parsed with
+tree-sitter, never evaluated outside the sandbox), checked against the
+signature's arity and deduplicated. Expected outputs come from agreement
+(CodeT): every program we hold (brute-force oracles and candidates) runs on
+the inputs, and only programs that pass every visible test may vote (with no
+visible tests, every program may). An input is labelled when at least two
+votes agree and no other answer has as many; otherwise it is disputed and
+dropped. Stress inputs carry no expected output: a candidate passes one by
+finishing within the time limit without an error.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+from coderefine.data.literals import NotLiteral, argument_value
+from coderefine.extract import entry_name
+from coderefine.source import call_parts, find_function, iter_nodes, parameter_arity, parse, text
+from sandbox import CallTest, Compare, TestOutcome, values_match
+
+MAX_INPUTS = 12
+MISSING = object()   # the program raised, timed out or did not run on this input
+
+
+@dataclass(frozen=True)
+class Inputs:
+    tests: tuple[CallTest, ...]   # parsed, arity-checked, deduplicated; no expected values
+    proposed: int                 # calls the model wrote
+
+
+def parse_inputs(reply: str, entry_point: str, starter_code: str, *, prefix: str = "self") -> Inputs:
+    """Every call of the entry point with literal arguments and a fitting number of them, in order."""
+    names = _call_names(entry_point)
+    function = find_function(starter_code, entry_name(entry_point))
+    arity = parameter_arity(function) if function is not None else None
+    found: dict[str, CallTest] = {}
+    proposed = 0
+    for line in reply.splitlines():
+        for node in iter_nodes(parse(line.strip()).root_node, {"call"}):
+            parts = call_parts(node)
+            if parts is None or parts.function not in names:
+                continue
+            proposed += 1
+            try:
+                args = tuple(argument_value(text(a)) for a in parts.args)
+                kwargs = {k: argument_value(text(v)) for k, v in parts.kwargs}
+            except NotLiteral:
+                break
+            if arity is not None and not arity[0] <= len(args) + len(kwargs) <= arity[1]:
+                break
+            found.setdefault(repr((args, sorted(kwargs.items()))), CallTest(args=args, kwargs=kwargs))
+            break  # one call per line: the outermost
+    tests = [CallTest(args=t.args, kwargs=t.kwargs, name=f"{prefix} {i + 1}")
+             for i, t in enumerate(list(found.values())[:MAX_INPUTS])]
+    return Inputs(tuple(tests), proposed)
+
+
+def _call_names(entry_point: str) -> set[str]:
+    """How a model may spell a call of the entry point: `f`, `Solution().m`, `m`."""
+    name = entry_name(entry_point)
+    return {entry_point, name, name.rpartition(".")[2]}
+
+
+@dataclass(frozen=True)
+class Label:
+    status: str          # "agreed" | "disputed" | "unknown" (no program could answer)
+    value: Any = None
+    votes: int = 0       # programs behind the label
+    against: int = 0     # programs with another answer
+
+
+def outputs(outcomes: Sequence[TestOutcome]) -> list[Any]:
+    """A program's answers, one per input: the returned value, or MISSING when it raised or timed out."""
+    return [o.actual_value if o.status in ("passed", "failed") else MISSING for o in outcomes]
+
+
+def vote(answers: Sequence[Sequence[Any]], compare: Compare) -> list[Label]:
+    """Labels by agreement: `answers[p][i]` is voter p's answer on input i."""
+    labels = []
+    for i in range(len(answers[0]) if answers else 0):
+        groups: list[list[Any]] = []     # [representative, count]
+        for program in answers:
+            value = program[i]
+            if value is MISSING:
+                continue
+            for group in groups:
+                if values_match(value, group[0], compare):
+                    group[1] += 1
+                    break
+            else:
+                groups.append([value, 1])
+        if not groups:
+            labels.append(Label("unknown"))
+            continue
+        groups.sort(key=lambda g: -g[1])
+        top, runner_up = groups[0][1], groups[1][1] if len(groups) > 1 else 0
+        rest = sum(g[1] for g in groups[1:])
+        status = "agreed" if top >= 2 and top > runner_up else "disputed"
+        labels.append(Label(status, groups[0][0] if status == "agreed" else None, top, rest))
+    return labels
+
+
+def labelled_tests(inputs: Sequence[CallTest], labels: Sequence[Label]) -> list[CallTest]:
+    """The inputs whose label was agreed, with that label as the expected value."""
+    return [CallTest(args=t.args, kwargs=t.kwargs, expected=label.value, name=t.name)
+            for t, label in zip(inputs, labels) if label.status == "agreed"]
+
+
+def score(answers: Sequence[Any], labels: Sequence[Label], compare: Compare) -> tuple[int, int, list[int]]:
+    """(passed, total, failing input indices) of one program against the agreed labels."""
+    failing = [i for i, (value, label) in enumerate(zip(answers, labels))
+               if label.status == "agreed" and (value is MISSING or not values_match(value, label.value, compare))]
+    total = sum(label.status == "agreed" for label in labels)
+    return total - len(failing), total, failing

@@ -1,0 +1,106 @@
+"""The coderefine method's parts with a scripted LLM and the real sandbox."""
+import pytest
+
+from coderefine.data.problem import Problem
+from coderefine.loop import ProblemLoss
+from coderefine.methods import get_method
+from coderefine.types import Budget
+from sandbox import CallTest, Sandbox
+from scripted_llm import ScriptedLLM
+
+
+def fence(code, lang="python"):
+    return f"```{lang}\n{code}\n```"
+
+
+CAPPED = fence("def add(a, b):\n    return a + b if a < 100 else 0")
+RIGHT = fence("def add(a, b):\n    return a + b")
+WRONG = fence("def add(a, b):\n    return a - b")
+BAD_ORACLE = fence("def add(a, b):\n    return a * b")
+INPUTS = fence("add(1, 1)\nadd(200, 1)\nadd(0, 0)\nadd(1)\nadd(x, 2)")
+
+
+@pytest.fixture(scope="module")
+def box():
+    with Sandbox(backend="bwrap") as sandbox:
+        yield sandbox
+
+
+def problem(visible=((1, 2, 3),)):
+    return Problem(id="add", statement="Return a + b.", entry_point="add", starter_code="def add(a, b):",
+                   visible_tests=tuple(CallTest(args=(a, b), expected=c, name=f"example {i + 1}")
+                                       for i, (a, b, c) in enumerate(visible)), hidden_tests=())
+
+
+def run(replies, box, name="coderefine", budget=Budget(calls=8), visible=((1, 2, 3),)):
+    llm = ScriptedLLM(replies)
+    p = problem(visible)
+    return get_method(name).run(p, llm, ProblemLoss(p, box), budget, 0), llm
+
+
+def test_self_tests_catch_a_visible_pass_and_a_fresh_sample_breaks_the_dispute(box):
+    traj, llm = run([CAPPED, RIGHT + "\n" + INPUTS, RIGHT], box)
+    assert [c.role for c in traj.calls] == ["solve", "tests", "sample"]
+    assert traj.stats["selftests_proposed"] == 5 and traj.stats["selftests_parsed"] == 3  # arity and literals checked
+    assert traj.stop_reason == "all tests pass"
+    zero, sample = traj.candidates
+    assert zero.visible.complete and zero.selftest.passed == 2 and zero.selftest.total == 3
+    assert traj.final_index == 1 and sample.selftest.complete
+
+
+def test_an_oracle_that_fails_a_visible_test_is_rejected(box):
+    # the oracle multiplies: it fails the example, so it may not vote, and the inputs stay unlabelled
+    traj, _ = run([RIGHT, BAD_ORACLE + "\n" + INPUTS, RIGHT], box, budget=Budget(calls=2))
+    assert traj.candidates[0].selftest.total == 0
+    assert traj.stats["selftests_agreed"] == 0
+    # without validation the wrong oracle votes: it disputes add(1, 1) and add(200, 1), agrees on add(0, 0)
+    traj, _ = run([RIGHT, BAD_ORACLE + "\n" + INPUTS], box, name="coderefine-no-validation", budget=Budget(calls=2))
+    assert (traj.stats["selftests_disputed"], traj.stats["selftests_agreed"]) == (2, 1)
+
+
+def test_disputed_labels_are_dropped(box):
+    traj, _ = run([CAPPED, RIGHT + "\n" + INPUTS], box, budget=Budget(calls=2))
+    assert traj.stats["selftests_disputed"] == 1 and traj.stats["selftests_agreed"] == 2
+    assert traj.stop_reason == "call budget spent" and traj.final.selftest.total == 2
+
+
+def test_a_diff_with_shifted_line_numbers_applies(box):
+    diff = fence("@@ -7,2 +7,2 @@\n def add(a, b):\n-    return a - b\n+    return a + b", "diff")
+    traj, llm = run([WRONG, RIGHT + "\n" + INPUTS, "Line 2 subtracts.", diff], box)
+    assert [c.role for c in traj.calls] == ["solve", "tests", "critique", "patch"]
+    child = traj.candidates[1]
+    assert child.origin == "patch" and child.parent == 0 and child.patch and child.critique == "Line 2 subtracts."
+    assert traj.stats["step_diff_applied"] == 1 and traj.stop_reason == "all tests pass"
+    critique_prompt = llm.calls[2]["messages"][1]["content"]
+    assert "2 | " in critique_prompt and "expected: 3" in critique_prompt  # numbered code, smallest failing case
+
+
+def test_a_broken_diff_falls_back_to_one_repair_turn(box):
+    broken = fence("@@ -1,2 +1,2 @@\n def plus(x):\n-    return x\n+    return 1", "diff")
+    traj, llm = run([WRONG, RIGHT + "\n" + INPUTS, "It subtracts.", broken, RIGHT], box)
+    assert [c.role for c in traj.calls] == ["solve", "tests", "critique", "patch", "repair"]
+    assert "could not be applied" in llm.calls[4]["messages"][-1]["content"]
+    assert traj.stats["step_failed"] == 1 and traj.stats["step_repaired"] == 1
+    assert traj.final.origin == "repair" and traj.final.visible.complete
+
+
+def test_anchors_prevent_a_regression(box):
+    # the parent passes example 1 and fails example 2; the child fixes 2 but breaks 1: it is never returned
+    half = fence("def add(a, b):\n    return a + b if b < 5 else 0")
+    other_half = fence("def add(a, b):\n    return a + b if b >= 5 else 0")
+    traj, _ = run([half, INPUTS, "It drops large b.", other_half], box, budget=Budget(calls=4),
+                  visible=((1, 2, 3), (1, 5, 6)))
+    assert traj.stats["regressions"] == 1
+    assert traj.final_index == 0
+
+
+def test_the_budget_stops_the_run(box):
+    traj, llm = run([WRONG, RIGHT + "\n" + INPUTS, "c", WRONG], box, budget=Budget(calls=3))
+    assert len(llm.calls) == 3 and traj.stop_reason == "call budget spent"
+    assert traj.usage.calls == 3
+
+
+def test_without_self_tests_it_searches_on_visible_tests_alone(box):
+    diff = fence("@@ -1,2 +1,2 @@\n def add(a, b):\n-    return a - b\n+    return a + b", "diff")
+    traj, _ = run([WRONG, "c", diff], box, name="coderefine-no-selftests")
+    assert [c.role for c in traj.calls] == ["solve", "critique", "patch"] and traj.stop_reason == "all tests pass"
