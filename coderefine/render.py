@@ -1,5 +1,9 @@
-"""How test results read to people: one line per failing test. (What the model reads is a template in prompts/.)"""
+"""How test results read to people: one line per failing test, and one line for tests that all failed the same
+way for a reason that has nothing to do with their input. (What the model reads is a template in prompts/.)"""
 from __future__ import annotations
+
+import itertools
+from typing import Sequence
 
 from sandbox import TestOutcome
 
@@ -14,3 +18,25 @@ def outcome_line(outcome: TestOutcome, width: int = 120) -> str:
     else:
         why = clip(outcome.exception) or (f"input {clip(outcome.input)}" if outcome.input else "")
     return f"{outcome.name or 'test'}: {outcome.status}" + (f" ({why})" if why else "")
+
+
+def _shared_cause(outcome: TestOutcome) -> object:
+    """Errors with the same message (a syntax error, a missing entry point) share a cause; anything else is
+    about its own input and stands alone."""
+    return (outcome.status, outcome.exception) if outcome.status == "error" and outcome.exception else id(outcome)
+
+
+def failure_lines(failures: Sequence[TestOutcome], *, error: str = "", limit: int | None = 10) -> list[str]:
+    """Lines for the failing tests, a run of tests with one shared cause as one line; `error` (the whole
+    program's, already shown) is referred to, not repeated; at most `limit` lines and a count of the rest."""
+    lines = []
+    for _, run in itertools.groupby(failures, key=_shared_cause):
+        run = list(run)
+        if len(run) == 1:
+            lines.append(outcome_line(run[0]))
+            continue
+        cause = "as above" if run[0].exception == error else run[0].exception
+        lines.append(f"{run[0].name or 'test'} to {run[-1].name or 'test'} ({len(run)} tests): {run[0].status} ({cause})")
+    if limit is not None and len(lines) > limit:
+        lines = lines[:limit] + [f"... and {len(lines) - limit} more"]
+    return lines

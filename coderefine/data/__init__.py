@@ -12,7 +12,9 @@ from coderefine.data.humaneval import load_humaneval
 from coderefine.data.lcd import load_lcd
 from coderefine.data.result import LoadResult, Skipped
 from coderefine.data.problem import Problem, ProblemError
+from coderefine.suggest import did_you_mean, unknown
 
+DATASET_NAMES = ("problems", "humaneval", "lcd")
 DATASETS_HELP = "problems (default), problems:PATH, humaneval, lcd:PATH (a LeetCodeDataset .jsonl or .jsonl.gz)"
 
 __all__ = ["DATASETS_HELP", "LoadResult", "Skipped", "find_problem", "load_dataset"]
@@ -32,7 +34,8 @@ def load_dataset(spec: str = "problems", *, difficulty: str | None = None, since
         return load_humaneval()
     if name == "lcd" and arg:
         return load_lcd(arg, difficulty=difficulty, since=since, until=until)
-    raise ProblemError(f"unknown dataset '{spec}'; use one of: {DATASETS_HELP}")
+    hint = "" if name in DATASET_NAMES else did_you_mean(name, DATASET_NAMES)
+    raise ProblemError(f"unknown dataset '{spec}'" + (f" ({hint})" if hint else "") + f"; use one of: {DATASETS_HELP}")
 
 
 def find_problem(problem_id: str, dataset: str = "problems") -> Problem:
@@ -48,9 +51,8 @@ def find_problem(problem_id: str, dataset: str = "problems") -> Problem:
     for problem in result.problems:
         if problem.id == problem_id:
             return problem
-    known = [p.id for p in result.problems]
-    shown = ", ".join(known[:40]) + (f", ... ({len(known)} in all)" if len(known) > 40 else "")
     skipped = next((s for s in result.skipped if problem_id in s.where), None)
     if skipped is not None:
         raise ProblemError(f"problem '{problem_id}' could not be loaded: {skipped.reason}")
-    raise ProblemError(f"unknown problem '{problem_id}' in dataset '{dataset}'; known ids: {shown or '(none)'}")
+    raise ProblemError(unknown("problem", problem_id, [p.id for p in result.problems], where=f"dataset '{dataset}'",
+                               label="known ids"))

@@ -20,6 +20,10 @@ class EngineError(RuntimeError):
     """A call failed for good; the message names the model, the cause and what to do."""
 
 
+class ModelConfigError(EngineError):
+    """The model string or its options are wrong (a usage error to fix, not a failure to retry)."""
+
+
 def _litellm():
     """Imported on first use: litellm takes seconds to import, and most CLI commands never need it."""
     # litellm otherwise fetches its price table from GitHub on import (slow, and offline here).
@@ -45,7 +49,7 @@ class Engine:
         self._local: LocalModel | None = None
         if is_local(model):
             if api_base is not None:
-                raise EngineError(f"{model}: api_base is for litellm models; local models run their own server")
+                raise ModelConfigError(f"{model}: api_base is for litellm models; local models run their own server")
             try:
                 self._local = LocalModel(model)
             except LocalModelError as exc:
@@ -142,9 +146,9 @@ class Engine:
         try:
             litellm.get_llm_provider(self.model, api_base=self._api_base)
         except Exception as exc:
-            raise EngineError(f"unknown model {self.model!r}: litellm cannot tell which provider serves it. "
-                              "Use a litellm model string such as `gpt-4o`, `anthropic/claude-3-5-sonnet-latest`, "
-                              "`ollama/qwen2.5-coder`, or a local model: `local/qwen2.5-coder-1.5b`.") from exc
+            raise ModelConfigError(f"unknown model {self.model!r}: litellm cannot tell which provider serves it. "
+                                   "Use a litellm model string such as `gpt-4o`, `anthropic/claude-3-5-sonnet-latest`, "
+                                   "`ollama/qwen2.5-coder`, or a local model: `local/qwen2.5-coder-1.5b`.") from exc
         env = litellm.validate_environment(model=self.model, api_base=self._api_base)
         if not env.get("keys_in_environment", True) and env.get("missing_keys"):
             raise EngineError(f"model {self.model!r} needs {', '.join(env['missing_keys'])} in the environment; "

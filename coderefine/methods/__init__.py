@@ -2,7 +2,6 @@
 each is a short body over the parts in `coderefine.loop`, and they share everything else."""
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Callable, Mapping
@@ -16,6 +15,7 @@ from coderefine.methods.coderefine import Options, coderefine
 from coderefine.methods.reflexion import reflexion
 from coderefine.methods.simple import simple_refine
 from coderefine.methods.textgrad import textgrad
+from coderefine.suggest import unknown
 from coderefine.types import Budget, Candidate, Trajectory
 
 
@@ -84,6 +84,4 @@ def get_method(name: str) -> Method:
     """The registered method `name`, or an error that suggests the closest names."""
     if name in METHODS:
         return METHODS[name]
-    close = difflib.get_close_matches(name, list(METHODS), n=3)
-    hint = f"; did you mean {' or '.join(close)}?" if close else ""
-    raise UnknownMethod(f"unknown method '{name}'{hint} Known methods: {', '.join(METHODS)}")
+    raise UnknownMethod(unknown("method", name, METHODS, label="known methods"))

@@ -1,0 +1,90 @@
+"""The contract every `coderefine` command keeps, in one place: `-h` beside `--help`, `--version`, the
+effective defaults in `--help`, and errors (ours, the parser's, Ctrl-C) reported once with their exit code,
+as a JSON object when `--json` was given. A command group made with `CLI(...)` gets all of it."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from importlib.metadata import version
+from typing import Any, Iterator
+
+import typer
+from typer.core import TyperCommand, TyperGroup
+
+from coderefine.cli.output import CLIError, ExitCode, err, report_error
+
+CONTEXT = {"help_option_names": ["--help", "-h"]}
+JSON = "coderefine.json"   # ctx.meta key: did the command line ask for --json
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        print(f"coderefine {version('coderefine')}")
+        raise typer.Exit()
+
+
+VersionOpt = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                          help="Show the version and exit (works after any command too).")
+
+
+@contextmanager
+def _reported(as_json: bool) -> Iterator[None]:
+    """Turns a failure into its message and exit code."""
+    try:
+        yield
+    except CLIError as exc:
+        report_error(exc, as_json)
+        raise typer.Exit(exc.code) from None
+    except KeyboardInterrupt:
+        report_error(CLIError("stopped by Ctrl-C", ExitCode.INTERRUPTED), as_json)
+        raise typer.Exit(ExitCode.INTERRUPTED) from None
+    except typer.TyperException as exc:   # the parser's usage errors
+        if as_json:
+            report_error(CLIError(exc.format_message(), ExitCode.USAGE), True)
+        elif err.is_terminal or not hasattr(exc, "show"):
+            raise   # Typer draws it in a box
+        else:
+            exc.show()   # plain text for a log or a pipe, never wrapped in a box
+        raise typer.Exit(ExitCode.USAGE) from None
+
+
+class _Contract:
+    """Mixed into Typer's command and group classes."""
+
+    def make_context(self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any) -> Any:
+        asked = "--json" in args or (parent is not None and parent.meta.get(JSON, False))
+        if "--version" in args:
+            _print_version(True)
+        with _reported(asked):
+            ctx = super().make_context(info_name, args, parent, **extra)
+        ctx.meta[JSON] = asked
+        return ctx
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        with _reported(ctx.meta.get(JSON, False)):
+            return super().invoke(ctx)
+
+
+class Command(_Contract, TyperCommand):
+    def format_help(self, ctx: typer.Context, formatter: Any) -> None:
+        """Options that default to a setting show the value in effect here and where it comes from."""
+        from coderefine.cli.settings import effective_defaults
+        shown = effective_defaults()
+        for param in self.params:
+            if param.name in shown and param.default is None:
+                param.show_default = shown[param.name]
+        super().format_help(ctx, formatter)
+
+
+class Group(_Contract, TyperGroup):
+    pass
+
+
+class CLI(typer.Typer):
+    """A Typer app whose groups and commands keep the contract above."""
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(**{"cls": Group, "context_settings": CONTEXT, "no_args_is_help": True,
+                            "pretty_exceptions_enable": False, **kwargs})
+
+    def command(self, *args: Any, **kwargs: Any):
+        return super().command(*args, **{"cls": Command, **kwargs})

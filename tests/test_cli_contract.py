@@ -1,0 +1,104 @@
+"""What every `coderefine` command promises, checked across the whole command tree: `-h`, `--version`,
+`--json` (errors too), documented exit codes, effective defaults in `--help`, plain output in a pipe."""
+import json
+import re
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from coderefine.cli import app
+from coderefine.cli.output import ExitCode
+
+ROOT = Path(__file__).parents[1]
+runner = CliRunner()
+
+
+def commands(group=None, path=()):
+    """Every leaf command as its path of names (bench has its own owner and contract tests)."""
+    group = group or typer.main.get_command(app)
+    for name, command in group.commands.items():
+        if name == "bench":
+            continue
+        if hasattr(command, "commands"):
+            yield from commands(command, (*path, name))
+        else:
+            yield (*path, name)
+
+
+LEAVES = sorted(commands())
+
+
+def test_the_tree_is_what_we_think():
+    assert {"solve", "methods", "config"} | {("problems", "check"), ("model", "stop"), ("cache", "clear")} \
+        <= {leaf[0] if len(leaf) == 1 else leaf for leaf in LEAVES}
+
+
+@pytest.mark.parametrize("path", LEAVES, ids=" ".join)
+def test_every_command_has_short_help_json_and_version(path):
+    short, long = runner.invoke(app, [*path, "-h"]), runner.invoke(app, [*path, "--help"])
+    assert short.exit_code == 0 and short.stdout == long.stdout and "Usage:" in short.stdout
+    assert "--json" in short.stdout
+    version = runner.invoke(app, [*path, "--version"])
+    assert version.exit_code == 0 and re.fullmatch(r"coderefine \d+\.\d+\.\d+\n", version.stdout)
+
+
+def test_version_and_exit_codes_at_the_top():
+    assert runner.invoke(app, ["--version"]).stdout.startswith("coderefine ")
+    top = runner.invoke(app, ["-h"])
+    assert top.exit_code == 0 and "--version" in top.stdout and "130 interrupted" in top.stdout
+
+
+def test_exit_codes_are_fixed_and_listed_in_the_readme():
+    assert {c.name: int(c) for c in ExitCode} == {"OK": 0, "FAILED": 1, "USAGE": 2, "ENVIRONMENT": 3, "INTERRUPTED": 130}
+    readme = (ROOT / "README.md").read_text()
+    for code in ExitCode:
+        assert re.search(rf"^\| `{int(code)}` \|", readme, re.M), f"README lacks exit code {int(code)}"
+
+
+def test_parser_errors_are_plain_text_or_a_json_object():
+    plain = runner.invoke(app, ["solve", "x", "--max-iters", "two"])
+    assert plain.exit_code == 2 and "Error: Invalid value for '--max-iters'" in plain.stderr and "╭" not in plain.stderr
+    as_json = runner.invoke(app, ["solve", "x", "--max-iters", "two", "--json"])
+    error = json.loads(as_json.stdout)["error"]
+    assert as_json.exit_code == 2 and error["kind"] == "usage" and "--max-iters" in error["message"]
+    unknown = runner.invoke(app, ["problems", "lst", "--json"])
+    assert unknown.exit_code == 2 and "No such command 'lst'" in json.loads(unknown.stdout)["error"]["message"]
+
+
+def test_help_shows_the_defaults_in_effect_and_their_origin(tmp_path, monkeypatch):
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text('[tool.coderefine]\nmodel = "gpt-4o"\nmax_iters = 2\n')
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COLUMNS", "400")   # one option per line
+    text = runner.invoke(app, ["solve", "-h"]).stdout
+    assert f"[default: (gpt-4o, from {pyproject} [tool.coderefine])]" in text
+    assert f"[default: (2, from {pyproject} [tool.coderefine])]" in text
+    for default in ("(simple-refine)", "(0.3)", "(auto)", "(the method's default)"):
+        assert f"[default: {default}]" in text
+
+
+def test_config_prints_each_setting_and_where_it_came_from(tmp_path, monkeypatch):
+    (tmp_path / "pyproject.toml").write_text('[tool.coderefine]\nbackend = "bwrap"\n')
+    monkeypatch.chdir(tmp_path)
+    rows = {r["key"]: r for r in json.loads(runner.invoke(app, ["config", "--json"]).stdout)["settings"]}
+    assert rows["backend"] == {"key": "backend", "value": "bwrap", "source": f"{tmp_path / 'pyproject.toml'} [tool.coderefine]"}
+    assert rows["model"]["source"] == "default" and rows["max_iters"]["value"] is None
+    plain = runner.invoke(app, ["config"]).stdout.splitlines()
+    assert plain[0] == "key\tvalue\tsource" and f"backend\tbwrap\t{tmp_path / 'pyproject.toml'} [tool.coderefine]" in plain
+    (tmp_path / "pyproject.toml").write_text('[tool.coderefine]\nbackend = "bwarp"\n')
+    broken = runner.invoke(app, ["config"])
+    assert broken.exit_code == 2 and "unknown backend 'bwarp' (did you mean bwrap?)" in broken.stderr
+
+
+def test_piped_tables_are_plain_and_never_cut():
+    listed = runner.invoke(app, ["problems", "list"])
+    assert listed.exit_code == 0
+    assert "bakery-worst-delay\tBakery Worst Delay\tMedium\tgreedy with exchange argument, sorting\t3\t50" \
+        in listed.stdout.splitlines()
+    assert "…" not in listed.stdout and "┃" not in listed.stdout
+    methods = runner.invoke(app, ["methods"]).stdout.splitlines()
+    assert methods[0] == "method\tsummary\tdefault budget"
+    assert "simple-refine\tzero-shot, then critique -> rewrite on visible-test failures; keeps the best\t4 iterations" \
+        in methods
