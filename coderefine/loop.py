@@ -96,7 +96,7 @@ class Run:
         temperature = self.budget.temperature if temperature is None else temperature
         reply = self.llm.complete(messages, temperature=temperature, seed=seed,
                                   max_tokens=max_tokens or self.budget.code_tokens)
-        self.traj.calls.append(CallRecord(role, temperature, seed, reply.usage))
+        self.traj.calls.append(CallRecord(role, temperature, seed, reply.usage, reply.text))
         return reply.text
 
     def add(self, candidate: Candidate, selftests: Sequence[Test] = (), *, scored: bool = False) -> Candidate:

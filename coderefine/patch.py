@@ -96,6 +96,14 @@ def _normalise(text: str) -> str:
     return "\n".join(out) + "\n"
 
 
+def unchanged_body(hunks: list[Hunk]) -> str | None:
+    """A "diff" with no removed or added line is the model writing its new program as context lines: that
+    program, when the hunks hold nothing else."""
+    if any(h.before != h.after for h in hunks):
+        return None
+    return "\n".join(line for h in hunks for line in h.after)
+
+
 def apply_diff(code: str, hunks: list[Hunk]) -> str:
     """`code` with every hunk applied (each placed by content, nearest to its claimed line); PatchError when
     a hunk's lines are not in the code, or the patch changes nothing."""

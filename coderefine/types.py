@@ -96,6 +96,7 @@ class CallRecord:
     temperature: float
     seed: int | None
     usage: Usage = field(default_factory=Usage)
+    reply: str = ""                  # what the model said, so a trajectory shows why each step went as it did
 
 
 @dataclass
@@ -113,6 +114,7 @@ class Trajectory:
     seconds: float = 0.0
     sandbox_runs: int = 0
     stats: dict = field(default_factory=dict)  # method-specific counters (self tests kept, patch paths, ...)
+    selftests: list[dict] = field(default_factory=list)  # the tests the method wrote itself, with their labels
     hidden: Report | None = None     # the verdict on the final answer, made once, outside the method
 
     @property

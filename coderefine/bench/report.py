@@ -33,6 +33,8 @@ class MethodStats:
     stop_reasons: dict[str, int]
     visible_pass: int                          # final answers that passed every visible test
     hidden_fail_given_visible_pass: float | None
+    selftest_false_fail: str | None = None     # final answers right on hidden tests that fail a self test
+    selftest_false_pass: str | None = None     # final answers wrong on hidden tests that pass every self test
     fixed: int | None = None                   # cells zero-shot failed and this method solved
     broken: int | None = None                  # cells zero-shot solved and this method failed
     stats: dict[str, int] = field(default_factory=dict)  # the methods' own counters, summed
@@ -83,6 +85,11 @@ def _method_stats(method: str, rows: list[dict], seeds: list[int], problems: lis
         pairs = [(baseline[(r["problem"], r["seed"])]["solved"], r["solved"]) for r in rows]
         fixed = sum(1 for base, ours in pairs if ours and not base)
         broken = sum(1 for base, ours in pairs if base and not ours)
+    tested = [r for r in rows if r.get("selftest_total")]
+    right = [r for r in tested if r["solved"]]
+    wrong = [r for r in tested if not r["solved"]]
+    false_fail = f"{sum(r['selftest_passed'] < r['selftest_total'] for r in right)}/{len(right)}" if tested else None
+    false_pass = f"{sum(r['selftest_passed'] == r['selftest_total'] for r in wrong)}/{len(wrong)}" if tested else None
     counters: Counter = Counter()
     for r in rows:
         counters.update({k: v for k, v in r.get("stats", {}).items() if isinstance(v, int)})
@@ -98,6 +105,7 @@ def _method_stats(method: str, rows: list[dict], seeds: list[int], problems: lis
         visible_pass=len(visible_pass),
         hidden_fail_given_visible_pass=(sum(not r["solved"] for r in visible_pass) / len(visible_pass)
                                         if visible_pass else None),
+        selftest_false_fail=false_fail, selftest_false_pass=false_pass,
         fixed=fixed, broken=broken, stats=dict(counters))
 
 
@@ -149,6 +157,12 @@ def to_markdown(report: BenchReport) -> str:
         counters = "; ".join(f"{k} {v}" for k, v in sorted(r.stats.items()))
         lines.append(f"| {r.method} | {_num(r.hidden_fail_given_visible_pass, 3)} | {r.visible_pass} | "
                      f"{reasons} | {counters or '–'} |")
+    if any(r.selftest_false_fail is not None for r in report.rows):
+        lines += ["", "## Self-generated tests against the hidden tests (final answers)", "",
+                  "| method | right on hidden, failing a self test | wrong on hidden, passing every self test |",
+                  "| --- | --- | --- |"]
+        lines += [f"| {r.method} | {r.selftest_false_fail} | {r.selftest_false_pass} |"
+                  for r in report.rows if r.selftest_false_fail is not None]
     lines += ["", "Plots: `solve_rate.png` (mean ± sd over seeds), `cost.png` (solve rate against LLM calls "
               "per problem)."]
     return "\n".join(lines) + "\n"

@@ -81,6 +81,7 @@ def result_row(job: Job, traj: Trajectory, setup: Setup) -> dict:
         "code_hash": hashlib.sha256((final.code if final else "").encode()).hexdigest()[:16],
         "candidates": len(traj.candidates),
         "visible_passed": final.visible.passed if final else 0, "visible_total": final.visible.total if final else 0,
+        "selftest_passed": final.selftest.passed if final else 0, "selftest_total": final.selftest.total if final else 0,
         "hidden_passed": hidden.passed, "hidden_total": hidden.total, "solved": hidden.complete,
         "calls": usage.calls, "llm_calls": usage.llm_calls, "cached_calls": usage.cached_calls,
         "prompt_tokens": usage.prompt_tokens, "completion_tokens": usage.completion_tokens,

@@ -21,7 +21,7 @@ from typing import Any
 
 from coderefine.extract import entry_name, extract_code
 from coderefine.loop import Run, ask_for_code, best_index, call_seed, first_candidate, problem_text, solve_messages
-from coderefine.patch import PatchError, apply_diff, diff_text, numbered, parse_diff
+from coderefine.patch import PatchError, apply_diff, diff_text, numbered, parse_diff, unchanged_body
 from coderefine.prompts import clip, render
 from coderefine.selftests import MISSING, Label, labelled_tests, outputs, parse_inputs, score, vote
 from coderefine.source import defined_names, syntax_errors
@@ -150,6 +150,10 @@ class Search:
                 self.run.traj.candidates[program.candidate].selftest = self._selftest(program)
         self.run.traj.stats["selftests_agreed"] = sum(label.status == "agreed" for label in self.labels)
         self.run.traj.stats["selftests_disputed"] = sum(label.status == "disputed" for label in self.labels)
+        self.run.traj.selftests = [
+            {"name": t.name, "input": render_call(t.args, t.kwargs), "status": label.status,
+             "expected": render_value(label.value) if label.status == "agreed" else "", "votes": label.votes,
+             "against": label.against} for t, label in zip(self.inputs, self.labels)]
 
     def _selftest(self, program: Program) -> Report:
         passed, total, failing = score(program.answers, self.labels, self.problem.compare)
@@ -217,7 +221,7 @@ class Search:
                      {"role": "user", "content": render("coderefine.diff" if self.options.diffs else "coderefine.rewrite")}]
         reply = self.run.ask("patch" if self.options.diffs else "rewrite", messages,
                              seed=call_seed(self.run.seed, self.run.next_index, 2 + 3 * times), temperature=temperature)
-        code, patch, why = self._apply(parent, reply)
+        code, patch, why = self._apply(parent, reply, critique)
         if code is None:
             self.run.count("step_failed")
             self.pending_repair = (parent, critique, messages + [
@@ -236,8 +240,9 @@ class Search:
         if code is not None:
             self._child(parent, code, critique, "", "repair")
 
-    def _apply(self, parent: Candidate, reply: str) -> tuple[str | None, str, str]:
-        """(code, the diff applied, why it failed) for the step's reply; a whole program is accepted too."""
+    def _apply(self, parent: Candidate, reply: str, critique: str) -> tuple[str | None, str, str]:
+        """(code, the diff applied, why it failed) for the step's reply. Small models often write a whole
+        program instead of a diff (in the reply, or already in the critique): that is accepted too."""
         if not self.options.diffs:
             self.run.count("step_rewrite")
             return extract_code(reply, self.problem.entry_point), "", "the reply held no program"
@@ -245,19 +250,27 @@ class Search:
         why = "the reply held no diff"
         if text is not None:
             try:
-                code = apply_diff(parent.code, parse_diff(text))
-                if syntax_errors(code) or entry_name(self.problem.entry_point) not in defined_names(code):
+                hunks = parse_diff(text)
+                if (body := unchanged_body(hunks)) is not None and self._usable(body):
+                    self.run.count("step_diff_as_program")
+                    return body, "", ""
+                code = apply_diff(parent.code, hunks)
+                if not self._usable(code):
                     raise PatchError("the patched code does not parse or lost the function: "
                                      + ", ".join(syntax_errors(code)[:2]))
                 self.run.count("step_diff_applied")
                 return code, text, ""
             except PatchError as exc:
                 why = str(exc)
-        program = extract_code(reply, self.problem.entry_point)
-        if program is not None:
-            self.run.count("step_diff_fallback_program")
-            return program, "", ""
+        for source, key in ((reply, "step_diff_fallback_program"), (critique, "step_critique_program")):
+            program = extract_code(source, self.problem.entry_point)
+            if program is not None and program.strip() != parent.code.strip():
+                self.run.count(key)
+                return program, "", ""
         return None, "", why
+
+    def _usable(self, code: str) -> bool:
+        return not syntax_errors(code) and entry_name(self.problem.entry_point) in defined_names(code)
 
     def _child(self, parent: Candidate, code: str, critique: str, patch: str, origin: str) -> None:
         if code.strip() == parent.code.strip():

@@ -1,0 +1,98 @@
+"""The bench: its results folder, its report (from a committed fixture), and its command."""
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from coderefine.bench.report import build_report, to_markdown, write_report
+from coderefine.bench.run import ThreadExecutor, frontier, plan
+from coderefine.bench.store import BenchError, ResultStore, RunKey, Setup
+from coderefine.cli import app
+from coderefine.methods import METHODS
+from coderefine.types import Budget
+
+FIXTURE = Path(__file__).parent / "fixtures" / "bench"
+
+
+@pytest.fixture
+def folder(tmp_path):
+    shutil.copytree(FIXTURE, tmp_path / "bench")
+    return tmp_path / "bench"
+
+
+def test_report_from_the_fixture(folder):
+    report = build_report(ResultStore(folder))
+    rows = {r.method: r for r in report.rows}
+    assert report.cells == 6 and report.seeds == [0, 1] and report.pending == {"zero-shot": 1, "resample": 0}
+    zs, rs = rows["zero-shot"], rows["resample"]
+    assert (round(zs.mean, 3), zs.sd, zs.solved) == (0.333, 0.0, 2)
+    assert (round(rs.mean, 3), round(rs.sd, 4), rs.per_seed) == (0.5, 0.2357, {0: 2 / 3, 1: 1 / 3})
+    assert (rs.fixed, rs.broken) == (2, 1) and zs.fixed is None
+    assert round(rs.hidden_fail_given_visible_pass, 3) == 0.4 and round(zs.hidden_fail_given_visible_pass, 3) == 0.333
+    assert rs.calls_per_problem == 4 and rs.tokens_per_solved == 1200 and rs.stats == {"parse_failure": 2}
+    text = to_markdown(report)
+    assert "| resample | 0.500 ± 0.236 |" in text and "a hand-written fixture" in text
+    paths = write_report(report, folder)
+    assert {p.name for p in paths} == {"report.md", "report.json", "solve_rate.png", "cost.png"}
+    assert all(p.stat().st_size > 0 for p in paths)
+    assert json.loads((folder / "report.json").read_text())["cells"] == 6
+
+
+def test_torn_last_line_is_ignored_then_cut(folder):
+    store = ResultStore(folder)
+    assert len(store.results()) == 13
+    store.repair()
+    assert (folder / "results.jsonl").read_bytes().endswith(b"}\n")
+    store.append({"method": "m", "problem": "p", "seed": 0})
+    assert len(store.results()) == 14
+
+
+def test_a_folder_of_another_setup_or_other_data_is_refused(folder):
+    store = ResultStore(folder)
+    budget = Budget(calls=8)
+    with pytest.raises(BenchError, match="model"):
+        store.open(Setup("humaneval", "gpt-4o", budget), {})
+    with pytest.raises(BenchError, match="budget"):
+        store.open(Setup("humaneval", "local/qwen2.5-coder-1.5b", Budget(calls=4)), {})
+    with pytest.raises(BenchError, match="P/2"):
+        store.open(Setup("humaneval", "local/qwen2.5-coder-1.5b", budget), {"P/2": "changed"})
+    manifest = store.open(Setup("humaneval", "local/qwen2.5-coder-1.5b", budget), {"P/4": "h4"})
+    assert set(manifest.problems) == {"P/1", "P/2", "P/3", "P/4"}
+
+
+def test_plan_skips_done_runs_and_frontier_reads_zero_shot():
+    class P:
+        def __init__(self, i):
+            self.id = i
+    methods = [METHODS["zero-shot"], METHODS["resample"]]
+    jobs = plan(methods, [P("a"), P("b")], [0, 1], {RunKey("zero-shot", "a", 0)})
+    assert len(jobs) == 7 and jobs[0].key == RunKey("resample", "a", 0)
+    rows = [{"method": "zero-shot", "problem": p, "seed": s, "solved": ok}
+            for p, s, ok in [("a", 0, True), ("a", 1, False), ("b", 0, False), ("b", 1, False), ("c", 0, True)]]
+    assert frontier(rows, "any") == ["a", "b"] and frontier(rows, "all") == ["b"]
+
+
+def test_executor_reraises_and_stops():
+    def boom(x):
+        if x == 2:
+            raise RuntimeError("x")
+        return x
+    with pytest.raises(RuntimeError):
+        list(ThreadExecutor(2).map_unordered(boom, range(10)))
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--methods", "zero-shot,nope"], "unknown method 'nope'"),
+    (["--problems", "HumanEval/0,Nope/1"], "Nope/1"),
+    (["--difficulty", "Impossible"], "selection is empty"),
+    ([], "budget"),
+])
+def test_bad_input_is_refused_before_any_work(tmp_path, args, message):
+    out = tmp_path / "runs"
+    base = ["bench", "--dataset", "humaneval", "--out", str(out), "--model", "openai/none"]
+    budget = [] if args == [] else ["--budget-calls", "2"]
+    result = CliRunner().invoke(app, base + budget + args)
+    assert result.exit_code != 0 and message in result.output and "Traceback" not in result.output
+    assert not (out / "results.jsonl").exists()
