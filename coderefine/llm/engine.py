@@ -6,6 +6,7 @@ and local models share one code path.
 """
 from __future__ import annotations
 
+import json
 import os
 import threading
 import time
@@ -36,8 +37,9 @@ def _litellm():
 class Engine:
     def __init__(self, model: str, *, cache: bool = True, cache_dir: Path | None = None,
                  timeout: float = 600, retries: int = 3, concurrency: int = 4, api_base: str | None = None,
-                 backoff: float = 1.0):
-        """backoff: seconds before the first retry, doubled for each further one."""
+                 backoff: float = 1.0, record: Path | None = None):
+        """backoff: seconds before the first retry, doubled for each further one. record: a JSONL file that
+        gets every request and its reply (default `$CODEREFINE_RECORD`), e.g. for the replay benchmark."""
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
         self.model = model
@@ -58,6 +60,7 @@ class Engine:
         self._usage = Usage()
         self._usage_lock = threading.Lock()
         self._checked = False
+        self._record = record or (Path(os.environ["CODEREFINE_RECORD"]) if os.environ.get("CODEREFINE_RECORD") else None)
 
     # --- public API ------------------------------------------------------------------------
 
@@ -82,6 +85,10 @@ class Engine:
                                       "completion_tokens": completion.usage.completion_tokens})
         with self._usage_lock:
             self._usage = self._usage + completion.usage
+            if self._record is not None:
+                with open(self._record, "a", encoding="utf-8") as handle:
+                    handle.write(json.dumps({**request, "reply": completion.text, "cached": completion.cached,
+                                             "usage": completion.usage.to_dict()}) + "\n")
         return completion
 
     @property
