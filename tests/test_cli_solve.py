@@ -128,6 +128,13 @@ def test_a_model_litellm_cannot_route_is_a_usage_error(cli):
     refused(result, 2, "unknown model 'nosuchprovider/x'")
 
 
+def test_api_base_with_an_embedded_model_is_refused_before_setting_it_up(cli, tmp_path):
+    result = cli.invoke(app, ["solve", "pair-sum-count", "--dataset", DATASET, "--model", "local/qwen2.5-coder-0.5b",
+                              "--api-base", "http://127.0.0.1:9/v1", "--backend", "bwrap"])
+    refused(result, 2, "api_base is for litellm models")
+    assert not (tmp_path / "cache" / "models").exists()   # nothing was pulled first
+
+
 # --- output paths are checked before the model is asked anything ------------------------------------
 
 @pytest.mark.parametrize("out, message", [

@@ -93,7 +93,8 @@ class Output:
         """A Rich table on a terminal; tab-separated lines with a header otherwise."""
         rows = list(rows)
         if out.is_terminal:
-            table = Table(*(Column(c, overflow="fold") for c in columns), title=title or None)
+            key, *rest = columns   # the first column names the row: never broken
+            table = Table(Column(key, no_wrap=True), *(Column(c, overflow="fold") for c in rest), title=title or None)
             for row in rows:
                 table.add_row(*(cell if isinstance(cell, Text) else Text(str(cell)) for cell in row))
             out.print(table)

@@ -100,13 +100,13 @@ def solve(
         writable_output(out)
     prob = find(problem, dataset)
     chosen = get_method(settings.method)
-    prepare_local_model(settings.model, ui)
     recorder = _Recorder(ui, out)
     try:
         with open_sandbox(settings.backend, ui) as box, environment_errors(), \
                 Engine(settings.model, cache=not no_cache, api_base=api_base) as engine:
+            prepare_local_model(settings.model, ui)   # after Engine() has refused a bad model/api_base pair
             ui.note(f"{prob.id} with {settings.model}, method {chosen.name}, seed {seed}, sandbox {box.backend}")
-            with ui.working("waiting for the model…"):   # one LLM call on a CPU can take minutes
+            with ui.working("working: model calls and sandbox runs"):   # one LLM call on a CPU can take minutes
                 traj = solve_problem(prob, chosen, engine, box, settings.budget(chosen.budget), seed,
                                      on_step=recorder)
     except KeyboardInterrupt:
