@@ -41,6 +41,11 @@ class Settings:
     """max new tokens of a reply that carries a whole program."""
     backend: str = "auto"
     """sandbox backend: auto | docker | bwrap | unsafe."""
+    hook_tests: tuple[str, ...] = ()
+    """the pytest selection `coderefine hook` runs (files, file::test, folders); empty: the tests that cover
+    the staged Python files."""
+    hook_time_budget: float = 300.0
+    """seconds `coderefine hook` may spend refining the functions behind failing tests."""
 
     def budget(self, default: Budget) -> Budget:
         """A method's default budget with the settings that were given."""
@@ -75,6 +80,14 @@ def _one_of(what: str, names: Callable[[], Any]) -> Callable[[Any], str]:
     return check
 
 
+def _paths(value: Any) -> tuple[str, ...]:
+    """One path or a list of them."""
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, (list, tuple)) or not all(isinstance(i, str) and i.strip() for i in items):
+        raise ValueError("must be a path or a list of paths (a file, file::test, or a folder)")
+    return tuple(items)
+
+
 def _model(value: Any) -> str:
     """Embedded names must exist; a bare embedded name (no `local/`) is a slip, not a litellm model."""
     if not isinstance(value, str) or not value.strip():
@@ -99,6 +112,8 @@ CHECKS: Mapping[str, Callable[[Any], Any]] = MappingProxyType({
     "temperature": _number(0, 2),
     "max_tokens": _integer(1),
     "backend": _one_of("backend", lambda: BACKENDS),
+    "hook_tests": _paths,
+    "hook_time_budget": _number(1, 86_400),
 })
 
 
@@ -145,7 +160,8 @@ def read_table(path: Path) -> dict:
         raise SettingsError(f"{path}: cannot read it ({exc.strerror})") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise SettingsError(f"{path}: not valid TOML ({exc})") from None
-    table = data.get("tool", {}).get("coderefine", {}) if isinstance(data.get("tool", {}), dict) else {}
+    tool = data.get("tool", {})
+    table = tool.get("coderefine", {}) if isinstance(tool, dict) else {}
     if not isinstance(table, dict):
         raise SettingsError(f"{path}: [tool.coderefine] must be a table of settings")
     for key in table:
