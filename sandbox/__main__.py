@@ -75,7 +75,8 @@ def run_tests(code_file: Path, tests_file: Path = typer.Argument(..., help="JSON
     with _open(backend) as box:
         report = box.run_tests(_read(code_file), tests, entry_point, compare=Compare(mode=compare),
                                limits=Limits(time_per_test=time_per_test))
-    typer.echo(json.dumps({**asdict(report), "passed": report.passed, "total": report.total}))
+    typer.echo(json.dumps({**asdict(report), "passed": report.passed, "total": report.total,
+                           "trusted": report.trusted}))
 
 
 if __name__ == "__main__":

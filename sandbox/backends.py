@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from sandbox.errors import SandboxUnavailable
-from sandbox.process import RawRun
+from sandbox.link import Jail
 from sandbox.types import Limits
 
 INSTALL_HINT = ("install bubblewrap (`apt-get install bubblewrap`) or start Docker and build the image "
@@ -16,9 +16,11 @@ class Backend(Protocol):
 
     def features(self) -> dict[str, bool]: ...
     def probe(self) -> str: ...
-    def execute(self, command: list[str], *, ro_files: dict[str, bytes], work_files: dict[str, bytes],
-                limits: Limits, wall: float, stdout_cap: int, stderr_cap: int, kill_after: int | None,
-                ro_dirs: dict[str, str] | None = None) -> RawRun: ...
+    def open(self, command: list[str], *, ro_files: dict[str, bytes], work_files: dict[str, bytes],
+             limits: Limits, wall: float, role: str = "worker", stderr_cap: int = 64_000,
+             ro_dirs: dict[str, str] | None = None) -> Jail:
+        """Start `command` in a fresh jail: files in /sb (read-only) and /work; `role` is "worker" (runs candidate
+        code) or "checker" (must not share a uid or namespace with any worker)."""
     def close(self) -> None: ...
 
 

@@ -1,25 +1,36 @@
-"""The bubblewrap backend: a fresh namespace jail per run, as an unprivileged uid per slot.
+"""The bubblewrap backend: a fresh namespace jail per process, as an unprivileged uid per jail.
 
-Layout inside: /usr (+ /bin, /lib* links or binds) read-only, /sb (harness, job,
-program files) read-only, /work the private writable cwd, /tmp a size-capped
-tmpfs, a new /proc and /dev, root remounted read-only. bwrap is started with an
-empty environment (else /proc/1/environ leaks it), no capabilities, in new user,
-pid, net, ipc, uts and cgroup namespaces; killing it kills the whole PID namespace.
-Where cgroup v1 memory and pids groups can be made, each run is also confined to
-its slot's cgroup (sandbox/cgroup.py), which caps the sum over all its processes.
+Layout inside: /usr (+ /bin, /lib* links or binds) read-only, /sb (the files
+the host wrote for this jail) read-only, /work (the cwd), /tmp and /dev/shm in
+one quota'd tmpfs (sandbox/rundir.py), a new /proc and /dev, root remounted
+read-only. bwrap is started with an empty environment (else /proc/1/environ
+leaks it), no capabilities, in new user, pid, net, ipc, uts and cgroup
+namespaces. The command runs as PID 1 of its namespace (`--as-pid-1`): when it
+dies, the kernel kills and reaps everything else inside, and bwrap, our child,
+reaps it, so no zombie of the jail's uid is left for the host's init (bwrap's
+own init would be orphaned when bwrap exits). A side effect: as PID 1, a
+program cannot kill itself with a signal it does not handle. Where cgroup v1 memory
+and pids groups can be made, each jail is also confined to its uid's cgroup
+(sandbox/cgroup.py), which caps the sum over all its processes.
+
+Each jail leases its own uid (as root), so the checker of a run and its
+worker never share a uid, a PID namespace, or a descriptor: the candidate can
+neither signal, ptrace, freeze nor read the checker. Unprivileged, both run as
+the caller's uid, but still in separate user and PID namespaces, where neither
+can even name the other.
 """
 from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
-import tempfile
-from contextlib import contextmanager
+from contextlib import ExitStack
 from pathlib import Path
-from typing import Iterator
 
 from sandbox import cgroup
-from sandbox.process import RawRun, run_process
+from sandbox.process import ProcessJail, RawRun, kill_session, run_to_end
+from sandbox.rundir import RunDir, mount_problem
 from sandbox.slots import UidPool
 from sandbox.types import Limits
 
@@ -54,6 +65,7 @@ class BwrapBackend:
         self.as_root = os.geteuid() == 0
         self.uids = uids or UidPool()
         self.cgroups = cgroup.SlotCgroups() if self.as_root else None
+        self.quota_reason = mount_problem()
 
     @property
     def cgroup_reason(self) -> str:
@@ -67,7 +79,7 @@ class BwrapBackend:
         return {"per_slot_uid": self.as_root, "network_denied": True, "pid_namespace": True,
                 "read_only_root": True, "empty_environment": True, "capabilities_dropped": True,
                 "nested_userns_disabled": True, "rlimits": True, "memory_cgroup": in_cgroup,
-                "pids_cgroup": in_cgroup}
+                "pids_cgroup": in_cgroup, "workdir_quota": not self.quota_reason}
 
     def probe(self) -> str:
         """'' when bwrap works here, else why not."""
@@ -75,108 +87,97 @@ class BwrapBackend:
             return "bubblewrap is not installed (apt-get install bubblewrap)"
         if not os.path.exists(PYTHON):
             return f"{PYTHON} is missing (apt-get install python3)"
-        with self.workspace({}, {}) as (ro, work, uid):
-            run = run_process(self.argv(ro, work, [PYTHON, "-c", "print('ok')"], Limits(), 10.0), deadline=10.0,
-                              stdout_cap=1000, stderr_cap=4000, **self._ids(uid))
+        run = self._probe_run()
+        if run.stdout.strip() != b"ok" and self.cgroups is not None and self.cgroups.active:
+            self.cgroups.reason = f"a probe run inside the slot cgroup failed: {run.stderr.decode(errors='replace')[:300]}"
+            run = self._probe_run()
         if run.stdout.strip() != b"ok":
             return f"bwrap failed: {run.stderr.decode(errors='replace').strip()[:400]}"
-        if self.cgroups is not None and self.cgroups.active:  # optional: on failure, run without and say why
-            try:
-                run = self.execute([PYTHON, "-c", "print('ok')"], ro_files={}, work_files={}, limits=Limits(),
-                                   wall=10.0, stdout_cap=1000, stderr_cap=4000, kill_after=None)
-                problem = "" if run.stdout.strip() == b"ok" else run.stderr.decode(errors="replace").strip()[:300]
-            except OSError as exc:
-                problem = str(exc)
-            if problem:
-                self.cgroups.reason = f"a probe run inside the slot cgroup failed: {problem}"
         return ""
 
-    def _ids(self, uid: int | None) -> dict:
-        return {"user": uid, "group": uid} if uid is not None else {}
+    def _probe_run(self) -> RawRun:
+        return run_to_end(self, [PYTHON, "-c", "print('ok')"], ro_files={}, work_files={}, limits=Limits(),
+                          wall=10.0, stdout_cap=1000, stderr_cap=4000, kill_after=None)
 
-    @contextmanager
-    def workspace(self, ro_files: dict[str, bytes], work_files: dict[str, bytes]) -> Iterator[tuple[Path, Path, int | None]]:
-        """A host run dir: `ro/` (root-owned, read-only inside) and `work/` (owned by the leased uid)."""
-        with self.uids.lease() if self.as_root else _no_uid() as uid:
-            base = Path(tempfile.mkdtemp(prefix="coderefine-sb-"))
-            try:
-                os.chmod(base, 0o711)
-                ro, work = base / "ro", base / "work"
-                ro.mkdir(mode=0o755)
-                work.mkdir(mode=0o700)
-                for name, data in ro_files.items():
-                    (ro / name).write_bytes(data)
-                    os.chmod(ro / name, 0o644)
-                for name, data in work_files.items():
-                    target = work / name
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    target.write_bytes(data)
-                if uid is not None:
-                    for path in [work, *work.rglob("*")]:
-                        os.lchown(path, uid, uid)
-                yield ro, work, uid
-            finally:
-                shutil.rmtree(base, ignore_errors=True)
-
-    def argv(self, ro: Path, work: Path, command: list[str], limits: Limits, wall: float,
+    def argv(self, run: RunDir, command: list[str], limits: Limits, wall: float,
              ro_dirs: dict[str, str] | None = None) -> list[str]:
         extra = [arg for inside, host in (ro_dirs or {}).items() for arg in ("--ro-bind", host, inside)]
         env = [arg for key, value in INSIDE_ENV.items() for arg in ("--setenv", key, value)]
+        if run.mounted:  # one quota'd tmpfs behind all three
+            writable = ["--bind", str(run.path("tmp")), "/tmp", "--bind", str(run.path("shm")), "/dev/shm"]
+        else:
+            size = str(limits.tmp_mb << 20)
+            writable = ["--size", size, "--tmpfs", "/tmp", "--size", size, "--tmpfs", "/dev/shm"]
         return [*rlimit_prefix(limits, wall), self.bwrap,
                 "--unshare-all", "--unshare-user", "--disable-userns", "--cap-drop", "ALL",
-                "--die-with-parent", "--new-session", "--hostname", "sandbox",
-                *system_binds(), "--proc", "/proc", "--dev", "/dev",
-                "--size", str(limits.tmp_mb << 20), "--tmpfs", "/tmp",
-                "--ro-bind", str(ro), "/sb", *extra, "--bind", str(work), "/work", "--chdir", "/work",
-                "--remount-ro", "/", *env, *command]
+                "--die-with-parent", "--new-session", "--as-pid-1", "--hostname", "sandbox",
+                *system_binds(), "--proc", "/proc", "--dev", "/dev", *writable,
+                "--ro-bind", str(run.ro), "/sb", *extra, "--bind", str(run.path("work")), "/work",
+                "--chdir", "/work", "--remount-ro", "/", *env, *command]
 
-    def execute(self, command: list[str], *, ro_files: dict[str, bytes], work_files: dict[str, bytes],
-                limits: Limits, wall: float, stdout_cap: int, stderr_cap: int, kill_after: int | None,
-                ro_dirs: dict[str, str] | None = None) -> RawRun:
-        """Run `command` (paths under /sb and /work as seen inside) in a fresh jail."""
-        with self.workspace(ro_files, work_files) as (ro, work, uid):
-            argv = self.argv(ro, work, command, limits, wall, ro_dirs)
-            if uid is None or not self.cgroups.active:
-                run = run_process(argv, deadline=wall, stdout_cap=stdout_cap, stderr_cap=stderr_cap,
-                                  kill_after=kill_after, **self._ids(uid),
-                                  kill=lambda proc: _kill_uid_or_group(proc, uid))
-            else:
-                run = self._run_in_cgroup(argv, uid, limits, wall, stdout_cap, stderr_cap, kill_after)
-            if uid is not None:
-                kill_all_of_uid(uid)  # belt and braces: the PID namespace is already gone
-            return run
+    def open(self, command: list[str], *, ro_files: dict[str, bytes], work_files: dict[str, bytes],
+             limits: Limits, wall: float, role: str = "worker", stderr_cap: int = 64_000,
+             ro_dirs: dict[str, str] | None = None) -> ProcessJail:
+        """Start `command` (paths under /sb and /work as seen inside) in a fresh jail of its own.
 
-    def _run_in_cgroup(self, argv: list[str], uid: int, limits: Limits, wall: float, stdout_cap: int,
-                       stderr_cap: int, kill_after: int | None) -> RawRun:
-        """The run's first process waits at a gate until it is in the slot's cgroups, so all it forks is too."""
-        dirs = self.cgroups.prepare(uid, limits)
-        gate_read, gate_write = os.pipe()
+        `role` needs nothing special here: every jail has its own uid and namespaces anyway."""
+        stack = ExitStack()
         try:
-            def release(proc: subprocess.Popen) -> None:
-                cgroup.adopt(dirs, proc.pid)
-                os.write(gate_write, b"go\n")
-
-            return run_process(cgroup.gate_argv(argv), deadline=wall, stdout_cap=stdout_cap,
-                               stderr_cap=stderr_cap, kill_after=kill_after, **self._ids(uid),
-                               kill=lambda proc: _kill_uid_or_group(proc, uid), stdin=gate_read,
-                               on_start=release)
-        finally:
-            os.close(gate_read)
-            os.close(gate_write)
-            cgroup.empty(dirs)
+            uid = stack.enter_context(self.uids.lease()) if self.as_root else None
+            run = RunDir(ro_files, work_files, limits, uid, mount=self.as_root and not self.quota_reason)
+            stack.callback(run.remove)
+            if uid is not None:
+                stack.callback(kill_all_of_uid, uid)  # after the jail is killed, before its dir goes
+            argv = self.argv(run, command, limits, wall, ro_dirs)
+            slot = None
+            if uid is not None and self.cgroups.active:
+                slot = self.cgroups.prepare(uid, limits)
+                stack.callback(slot.empty)
+                argv = cgroup.gate_argv(argv)
+            ids = {} if uid is None else {"user": uid, "group": uid, "extra_groups": []}
+            proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                    env={}, start_new_session=True, **ids)
+            jail = ProcessJail(proc, stderr_cap, stack, lambda: (slot.limit_hit() if slot else "") or run.full(),
+                               stop=stop_jail)
+        except BaseException:
+            stack.close()
+            raise
+        if slot is not None:
+            try:
+                slot.adopt(proc.pid)
+            except BaseException:
+                jail.close()
+                raise
+            jail.transport.write(memoryview(b"go\n"))  # opens the gate; fits any pipe buffer
+        return jail
 
     def close(self) -> None:
         pass
 
 
-def _kill_uid_or_group(proc: subprocess.Popen, uid: int | None) -> None:
-    """Kill bwrap's group (its PID namespace dies with it) and, as root, everything the slot uid runs."""
+def stop_jail(proc: subprocess.Popen) -> None:
+    """Kill the jail's PID 1 (bwrap's one child), so that bwrap itself reaps it and exits.
+
+    Killing bwrap first would orphan that child, which would then linger as a zombie of the slot uid
+    until the host's PID 1 reaps it (about 2 s here; never, under some inits). Zombies count against
+    RLIMIT_NPROC, and enough of them on one uid made the next jail of that uid fail to start, which a
+    pytest run reported as a single 'killed' outcome."""
     try:
-        os.killpg(proc.pid, 9)
-    except (ProcessLookupError, PermissionError):
-        pass
-    if uid is not None:
-        kill_all_of_uid(uid)
+        children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+    except OSError:  # it already ended
+        children = []
+    if not children:  # ended, or not yet past the gate: nothing inside to orphan
+        kill_session(proc)
+        return
+    for child in children:
+        try:
+            os.kill(int(child), signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    try:
+        proc.wait(timeout=2.0)
+    except subprocess.TimeoutExpired:  # bwrap did not notice: kill it too
+        kill_session(proc)
 
 
 def kill_all_of_uid(uid: int) -> None:
@@ -187,16 +188,11 @@ def kill_all_of_uid(uid: int) -> None:
             os.setgroups([])
             os.setgid(uid)
             os.setuid(uid)
-            for _ in range(20):
+            for _ in range(20):  # a zombie (someone else's to reap) also answers: do not wait on it
                 try:
-                    os.kill(-1, 9)
+                    os.kill(-1, signal.SIGKILL)
                 except ProcessLookupError:
                     break
         finally:
             os._exit(0)
     os.waitpid(pid, 0)
-
-
-@contextmanager
-def _no_uid() -> Iterator[None]:
-    yield None

@@ -62,8 +62,8 @@ class SlotCgroups:
             self.parents[controller] = parent
         return ""
 
-    def prepare(self, uid: int, limits: Limits) -> list[Path]:
-        """The slot's cgroup dirs, emptied and limited for this run: memory_mb + tmp_mb (tmpfs counts) + headroom."""
+    def prepare(self, uid: int, limits: Limits) -> "Slot":
+        """The slot's cgroups, emptied and limited for this run: memory_mb + tmp_mb (tmpfs counts) + headroom."""
         memory, pids = dirs = [self.parents[c] / f"slot-{uid}" for c in CONTROLLERS]
         limit = (limits.memory_mb + limits.tmp_mb + HEADROOM_MB) << 20
         for slot in dirs:
@@ -76,18 +76,48 @@ class SlotCgroups:
         if swap.exists():
             swap.write_text(str(limit))
         (pids / "pids.max").write_text(str(limits.nproc + EXTRA_PIDS))
-        return dirs
+        return Slot(dirs, _counter(memory / "memory.oom_control", "oom_kill"), _counter(pids / "pids.events", "max"))
 
 
-def adopt(dirs: list[Path], pid: int) -> None:
-    """Move `pid` (still waiting at the gate) into every cgroup of the slot."""
-    for slot in dirs:
-        (slot / "cgroup.procs").write_text(str(pid))
+class Slot:
+    """One run's cgroups, and the counters that tell the host which limit it ran into."""
+
+    def __init__(self, dirs: list[Path], oom_kills: int, pids_refused: int):
+        self.dirs, self.oom_kills, self.pids_refused = dirs, oom_kills, pids_refused
+
+    def adopt(self, pid: int) -> None:
+        """Move `pid` (still waiting at the gate) into every cgroup of the slot."""
+        for slot in self.dirs:
+            (slot / "cgroup.procs").write_text(str(pid))
+
+    def limit_hit(self) -> str:
+        """'memory_mb' if the kernel OOM-killed in this run, 'nproc' if it refused a fork, else ''."""
+        memory, pids = self.dirs
+        if _counter(memory / "memory.oom_control", "oom_kill") > self.oom_kills:
+            return "memory_mb"
+        if _counter(pids / "pids.events", "max") > self.pids_refused:
+            return "nproc"
+        return ""
+
+    def empty(self) -> None:
+        empty(self.dirs)
+
+
+def _counter(path: Path, name: str) -> int:
+    """A `name value` line of a cgroup file (0 when the kernel does not offer it)."""
+    try:
+        for line in path.read_text().splitlines():
+            key, _, value = line.partition(" ")
+            if key == name:
+                return int(value)
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
 def empty(dirs: list[Path]) -> None:
-    """SIGKILL whatever is still in these cgroups (a clean run leaves nothing)."""
-    for _ in range(50):
+    """SIGKILL whatever is still in these cgroups, until they are empty (a clean run leaves nothing)."""
+    for attempt in range(500):
         pids = {int(p) for slot in dirs for p in (slot / "cgroup.procs").read_text().split()}
         if not pids:
             return
@@ -96,12 +126,12 @@ def empty(dirs: list[Path]) -> None:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-        time.sleep(0.002)
+        time.sleep(0.002 if attempt < 50 else 0.01)
 
 
 def gate_argv(argv: list[str]) -> list[str]:
     """Wrap `argv` in a shell that waits for one line on stdin (sent once its pid is adopted), then execs
-    `argv` with stdin from /dev/null. The shell exports PWD (the host's cwd) on its own; it is unset so
-    bwrap, and through /proc/1/environ the candidate, still see an empty environment."""
-    return ["/bin/sh", "-c", 'read -r _ && unset PWD OLDPWD && exec "$@" </dev/null', "sh", *argv]
-
+    `argv`, which reads what follows on the same stdin (the shell's `read` takes no byte past the line).
+    The shell exports PWD (the host's cwd) on its own; it is unset so bwrap, and through /proc/1/environ
+    the candidate, still see an empty environment."""
+    return ["/bin/sh", "-c", 'read -r _ && unset PWD OLDPWD && exec "$@"', "sh", *argv]

@@ -5,7 +5,8 @@ from sandbox.errors import SandboxUnavailable
 
 
 def check() -> dict:
-    """{backend: {available, reason, features}}, whether bwrap runs get a cgroup, and what `auto` would pick.
+    """{backend: {available, reason, features}}, whether bwrap runs get a cgroup and a workdir quota, and what
+    `auto` would pick.
 
     Probes for real."""
     from sandbox.backends import make_backend
@@ -21,6 +22,8 @@ def check() -> dict:
         if name == "bwrap":
             result["cgroup"] = {"used": not backend.cgroup_reason, "reason": backend.cgroup_reason or
                                 "each bwrap run is in its slot's cgroup v1 memory and pids groups"}
+            result["quota"] = {"used": not backend.quota_reason, "reason": backend.quota_reason or
+                               "each bwrap jail's /work, /tmp and /dev/shm share one tmpfs with a size and file quota"}
         backend.close()
     result["backends"]["unsafe"] = {"available": True, "reason": "only when asked for by name (no isolation)",
                                     "features": {"rlimits": True}}

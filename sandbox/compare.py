@@ -1,8 +1,15 @@
-"""Matching actual against expected values, outside the sandbox, and compact renderings for reports."""
+"""Matching actual against expected values, outside the sandbox, and compact renderings for reports.
+
+Actual values come from candidate code, decoded under the value limits (so
+their nesting is bounded); still, nothing here may raise on them: a 400-digit
+int against a float, NaN, or an unrenderable value makes a failed match or a
+placeholder text, never an exception in the host.
+"""
 from __future__ import annotations
 
 import json
 import math
+import reprlib
 from collections import Counter
 from typing import Any, Sequence
 
@@ -11,11 +18,14 @@ from sandbox.types import Compare
 
 def values_match(actual: Any, expected: Any, compare: Compare) -> bool:
     """Exact by default; `float` tolerates rounding (recursively); `any_order` compares top-level lists as multisets."""
-    if compare.mode == "any_order" and isinstance(actual, list) and isinstance(expected, list):
-        return Counter(_key(a) for a in actual) == Counter(_key(e) for e in expected)
-    if compare.mode == "float":
-        return _close(actual, expected, compare.float_tol)
-    return _same(actual, expected)
+    try:
+        if compare.mode == "any_order" and isinstance(actual, list) and isinstance(expected, list):
+            return Counter(map(_key, actual)) == Counter(map(_key, expected))
+        if compare.mode == "float":
+            return _close(actual, expected, compare.float_tol)
+        return _same(actual, expected)
+    except (ArithmeticError, ValueError, TypeError, RecursionError):
+        return False
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -29,17 +39,21 @@ def _same(a: Any, b: Any) -> bool:
     if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
         return True
     if _numbers(a, b):
-        return a == b  # 2 and 2.0 are the same answer
+        return a == b  # 2 and 2.0 are the same answer; int == float never overflows
     return type(a) is type(b) and a == b
 
 
 def _numbers(a: Any, b: Any) -> bool:
-    return isinstance(a, (int, float)) and isinstance(b, (int, float))
+    return isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool) \
+        and not isinstance(b, bool)
 
 
 def _close(a: Any, b: Any, tol: float) -> bool:
-    if _numbers(a, b) and not isinstance(a, bool) and not isinstance(b, bool):
-        return math.isclose(a, b, rel_tol=tol, abs_tol=tol)
+    if _numbers(a, b):
+        try:
+            return math.isclose(a, b, rel_tol=tol, abs_tol=tol)
+        except OverflowError:  # an int beyond float range: only an equal int matches it
+            return a == b
     if isinstance(a, list) and isinstance(b, list):
         return len(a) == len(b) and all(_close(x, y, tol) for x, y in zip(a, b))
     if isinstance(a, dict) and isinstance(b, dict):
@@ -51,12 +65,19 @@ def _key(value: Any) -> str:
     return json.dumps(value, sort_keys=True)
 
 
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel, _SHORT.maxstring, _SHORT.maxother, _SHORT.maxlong = 4, 200, 200, 200
+
+
 def render(value: Any, limit: int = 300) -> str:
     """Compact one-line JSON, truncated in the middle so both ends stay visible."""
     try:
         text = json.dumps(value, separators=(",", ":"))
-    except (TypeError, ValueError):
-        text = repr(value)
+    except (TypeError, ValueError, RecursionError):
+        try:
+            text = _SHORT.repr(value)
+        except Exception:  # a repr that raises: say what it is, at least
+            text = f"<unrenderable {type(value).__name__}>"
     return _clip_middle(text, limit)
 
 

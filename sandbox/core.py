@@ -1,22 +1,20 @@
 """The Sandbox facade: picks a backend, runs test suites and programs, returns plain reports."""
 from __future__ import annotations
 
-import json
 import threading
-from importlib import resources
+import time
 from pathlib import Path
 from typing import Sequence
 
-from sandbox.backends import Backend, make_backend, pick_auto
-from sandbox.judge import build_job, build_report, default_wall
-from sandbox.types import Compare, ExecutionReport, Limits, ProgramResult, Test, TestOutcome
+from sandbox.backends import make_backend, pick_auto
+from sandbox.link import signal_name, signal_of
+from sandbox.process import run_to_end
+from sandbox.pytest_run import pytest_command, pytest_report, pytest_wall
+from sandbox.report import build_report
+from sandbox.session import Run
+from sandbox.types import Compare, ExecutionReport, Limits, ProgramResult, Test
 
-PYTHON_INSIDE = "python3"
-RESULT_CAP = 256 << 20  # the harness's own channel: large return values are legitimate
-
-
-def harness_source() -> bytes:
-    return resources.files("sandbox").joinpath("harness.py").read_bytes()
+UNSAFE = "the unsafe backend runs candidate code as your own user, beside the process that judges it"
 
 
 class Sandbox:
@@ -40,42 +38,37 @@ class Sandbox:
     def close(self) -> None:
         self._backend.close()
 
-    @property
-    def backend_impl(self) -> Backend:
-        return self._backend
+    def features(self) -> dict[str, bool]:
+        """Which isolation this sandbox's backend has here (the same as `check()` reports)."""
+        return self._backend.features()
 
     def run_tests(self, code: str, tests: Sequence[Test], entry_point: str, *, prelude: str = "",
                   compare: Compare = Compare(), limits: Limits | None = None,
                   fail_fast: bool = False) -> ExecutionReport:
-        """All `tests` against `prelude + code` in ONE sandboxed process; compared here, outside."""
+        """All `tests` against `prelude + code`: one worker process while it lives, judged here, outside."""
         limits = limits or self.limits
         tests = list(tests)
         if not tests:
             return ExecutionReport(outcomes=[], backend=self.backend)
-        job = build_job(code, tests, entry_point, prelude=prelude, limits=limits, fail_fast=fail_fast,
-                        sweep=self.backend == "docker")  # bwrap: the PID namespace dies with it
-        ro = {"harness.py": harness_source(), "job.json": json.dumps(job).encode()}
+        started = time.monotonic()
         with self._slots:
-            raw = self._backend.execute([PYTHON_INSIDE, "-I", "/sb/harness.py", "/sb/job.json"], ro_files=ro,
-                                        work_files={}, limits=limits, wall=default_wall(limits, len(tests)),
-                                        stdout_cap=RESULT_CAP, stderr_cap=limits.output_bytes, kill_after=None)
-        return build_report(raw, tests, compare, self.backend)
+            results = Run(self._backend, code, prelude, entry_point, tests, limits, fail_fast).results()
+        return build_report(results, tests, compare, self.backend, time.monotonic() - started,
+                            untrusted=UNSAFE if self.backend == "unsafe" else "")
 
     def run_pytest(self, files: dict[str, str], expected_count: int | None = None,
                    limits: Limits | None = None) -> ExecutionReport:
-        """Run pytest over `files` (a small repository) in /work; one outcome per test node id."""
+        """Run pytest over `files` (a small repository) in /work; one outcome per test node id.
+
+        Always marked untrusted: the tests share a process with the code under test."""
         limits = limits or self.limits
-        plugin = resources.files("sandbox").joinpath("pytest_plugin.py").read_bytes()
-        work = {name: text.encode() for name, text in files.items()}
-        wall = limits.wall if limits.wall is not None else limits.time_per_test * max(expected_count or 10, 1) + 10
-        command = [PYTHON_INSIDE, "-c", "import sys; sys.path[:0] = ['/sb', '/pylib']; import pytest; "
-                   "sys.exit(pytest.main(['-p', 'pytest_plugin', '-q', '-p', 'no:cacheprovider', '/work']))"]
+        command, ro_files, ro_dirs, nonce = pytest_command()
         with self._slots:
-            raw = self._backend.execute(command, ro_files={"pytest_plugin.py": plugin}, work_files=work,
-                                        limits=limits, wall=wall, stdout_cap=RESULT_CAP,
-                                        stderr_cap=limits.output_bytes, kill_after=None,
-                                        ro_dirs={"/pylib": _pytest_home()})
-        return _pytest_report(raw, expected_count, self.backend)
+            raw = run_to_end(self._backend, command, ro_files=ro_files, ro_dirs=ro_dirs,
+                             work_files={name: text.encode() for name, text in files.items()}, limits=limits,
+                             wall=pytest_wall(limits, expected_count), stdout_cap=limits.value_bytes,
+                             stderr_cap=limits.output_bytes, kill_after=None, stdin=nonce + b"\n")
+        return pytest_report(raw, nonce, expected_count, self.backend, limits)
 
     def run_program(self, path_or_code: str | Path, files: dict[str, str | bytes] | None = None,
                     limits: Limits | None = None) -> ProgramResult:
@@ -86,62 +79,19 @@ class Sandbox:
         work["main.py"] = source
         wall = limits.wall if limits.wall is not None else limits.time_per_test
         with self._slots:
-            raw = self._backend.execute([PYTHON_INSIDE, "/work/main.py"], ro_files={}, work_files=work, limits=limits,
-                                        wall=wall, stdout_cap=limits.output_bytes, stderr_cap=limits.output_bytes,
-                                        kill_after=4 * limits.output_bytes)
+            raw = run_to_end(self._backend, ["python3", "/work/main.py"], ro_files={}, work_files=work,
+                             limits=limits, wall=wall, stdout_cap=limits.output_bytes,
+                             stderr_cap=limits.output_bytes, kill_after=4 * limits.output_bytes)
         code = raw.exit_code if not raw.killed_reason else None
         return ProgramResult(exit_code=code, stdout=raw.stdout.decode(errors="replace"),
                              stderr=raw.stderr.decode(errors="replace"), timed_out=raw.timed_out,
-                             killed_reason=raw.killed_reason or _signal_reason(raw.exit_code),
-                             seconds=raw.seconds, backend=self.backend)
+                             killed_reason=raw.killed_reason or signal_reason(raw.exit_code),
+                             seconds=raw.seconds, backend=self.backend,
+                             limit_hit={"timeout": "wall", "output-limit": "output_bytes"}.get(
+                                 raw.killed_reason, raw.limit_hit))
 
 
-def _pytest_home() -> str:
-    """The host dir holding our pytest (pure Python), bound read-only for backends whose python lacks it."""
-    import pytest
-    return str(Path(pytest.__file__).resolve().parent.parent)
-
-
-def _pytest_report(raw, expected_count: int | None, backend: str) -> ExecutionReport:
-    """Outcomes per node id; anything short of a clean finish with the expected count is not a pass."""
-    records, done = [], None
-    for line in raw.stdout.decode(errors="replace").splitlines():
-        if "@@coderefine " in line:  # pytest's own output may precede it on the same line
-            try:
-                record = json.loads(line.split("@@coderefine ", 1)[1])
-            except ValueError:
-                continue
-            if record.get("event") == "done":
-                done = record
-            elif "nodeid" in record:
-                records.append(record)
-    outcomes = [TestOutcome(status=r.get("status", "error"), name=str(r["nodeid"]), seconds=float(r.get("seconds", 0)),
-                            traceback=str(r.get("traceback", ""))) for r in records]
-    problems = []
-    if raw.killed_reason:
-        problems.append(f"killed: {raw.killed_reason}")
-    if done is None or raw.exit_code not in (0, 1):
-        problems.append(f"pytest did not finish cleanly (exit {raw.exit_code}): "
-                        f"{raw.stderr.decode(errors='replace')[-600:] or raw.stdout.decode(errors='replace')[-600:]}")
-    if expected_count is not None and len(outcomes) != expected_count:
-        problems.append(f"expected {expected_count} tests, got {len(outcomes)}")
-    if problems:
-        for outcome in outcomes:
-            if outcome.status == "passed":
-                outcome.status, outcome.exception = "killed", "; ".join(problems)
-        if not outcomes:
-            outcomes = [TestOutcome(status="killed", name="pytest", exception="; ".join(problems))]
-    return ExecutionReport(outcomes=outcomes, backend=backend, seconds=raw.seconds, error="; ".join(problems),
-                           killed_reason=raw.killed_reason)
-
-
-def _signal_reason(code: int | None) -> str:
-    """A negative exit code from bwrap's child shows up as 128+N; name the signal for the report."""
-    import signal
-    if code is None:
-        return ""
-    number = -code if code < 0 else code - 128 if code > 128 else 0
-    try:
-        return f"signal {number} ({signal.Signals(number).name})" if number else ""
-    except ValueError:
-        return ""
+def signal_reason(code: int | None) -> str:
+    """'signal 11 (SIGSEGV)' for an exit status that stands for a signal, else ''."""
+    number = signal_of(code)
+    return signal_name(number) if number else ""

@@ -1,57 +1,185 @@
-"""The Docker backend: a pool of warm, locked-down containers used through `exec_run`.
+"""The Docker backend: pools of warm, locked-down containers, each jail one `exec` in one of them.
 
-Starting a container costs about 0.4 s and an exec about 0.07 s, so each slot
-keeps one container. Job files reach it through a read-only bind of a host dir
-(/sb); /work and /tmp are size-capped tmpfs. After every run the harness (or a
-reset exec) kills every process of the sandbox uid and empties /work and /tmp;
-a container that missed its deadline or fails the reset is removed and replaced.
+Starting a container costs about 0.4 s and an exec tens of ms, so containers
+are kept warm and reused, one pool per shape (role, and the limits a
+container fixes: memory, tmpfs size and files, pids). Workers (candidate
+code) and checkers (the judging side of assert tests) never share a
+container, and checkers run as uid 10002, workers as 10001. A candidate therefore can
+neither see, signal, ptrace nor read a checker, and the exec streams that
+carry frames are held by dockerd, outside every container.
+
+In a container: the root is read-only, /sb is a read-only bind of a host dir
+holding the jail's files, /work and /tmp are tmpfs (size=tmp_mb,
+nr_inodes=files each), and there is no /dev/shm (ipc none). PID 1 is
+docker's init (it reaps orphans), idling as root without capabilities. After
+each jail, a reset exec (off the caller's clock, except after a failure or a
+whole program, whose reset also tells which quota ran out) kills every
+process of the role's uid and empties /work and /tmp with `rm -rf`; a
+container that fails it is removed and replaced.
 """
 from __future__ import annotations
 
 import os
-import queue
 import shutil
+import socket
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from sandbox.bwrap import rlimit_prefix
-from sandbox.process import RawRun
+from sandbox.link import CHUNK, Ending
 from sandbox.types import Limits
 
 IMAGE = "coderefine-sandbox:latest"
-USER = "10001:10001"
 LABEL = "coderefine-sandbox"
-RESET = ("import os,shutil,signal,time\n"
-         "for _ in range(50):\n"
-         "    try: os.kill(-1, signal.SIGKILL)\n"
-         "    except ProcessLookupError: break\n"
-         "    time.sleep(0.002)\n"
-         "for d in ('/work', '/tmp'):\n"
-         "    for root, dirs, files in os.walk(d):\n"
-         "        for x in dirs: os.chmod(os.path.join(root, x), 0o700)\n"
-         "    for x in os.listdir(d):\n"
-         "        p = os.path.join(d, x)\n"
-         "        shutil.rmtree(p) if os.path.isdir(p) and not os.path.islink(p) else os.unlink(p)\n"
-         "others = [p for p in os.listdir('/proc') if p.isdigit() and int(p) != os.getpid()]\n"
-         "print('clean' if not others and not os.listdir('/work') and not os.listdir('/tmp') else 'dirty')\n")
+USERS = {"worker": "10001:10001", "checker": "10002:10002"}
+RESET = """
+import os, signal, subprocess, time
+me, uid = os.getpid(), os.getuid()
+def mine():
+    found = []
+    for pid in os.listdir('/proc'):
+        if pid.isdigit() and int(pid) != me:
+            try:
+                if os.stat(f'/proc/{pid}').st_uid == uid:
+                    found.append(pid)
+            except OSError:
+                pass
+    return found
+for _ in range(400):
+    try:
+        os.kill(-1, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    if not mine():
+        break
+    time.sleep(0.005)
+full = '-'
+for place in ('/work', '/tmp'):
+    st = os.statvfs(place)
+    full = 'files' if st.f_favail == 0 else 'tmp_mb' if st.f_bavail < max(16, st.f_blocks // 100) else full
+    subprocess.run(['chmod', '-R', 'u+rwX', place], stderr=subprocess.DEVNULL)
+    subprocess.run(['rm', '-rf', '--one-file-system'] + [os.path.join(place, n) for n in os.listdir(place)])
+print(full, 'clean' if not mine() and not os.listdir('/work') and not os.listdir('/tmp') else 'dirty')
+"""
 
 
-class _Slot:
-    """One warm container and the host dir bound read-only at /sb inside it."""
+class ExecSocket:
+    """A docker exec's hijacked connection as a Transport: stdin out; stdout and stderr in, demultiplexed."""
 
-    def __init__(self, client, limits: Limits):
+    def __init__(self, stream, stderr_cap: int):
+        self.stream = stream  # docker-py's SocketIO: keeps the HTTP response (and so the connection) alive
+        self.sock: socket.socket = getattr(stream, "_sock", stream)
+        self.sock.setblocking(False)
+        self.stderr_cap = stderr_cap
+        self.pending = bytearray()
+        self.err, self.err_seen = bytearray(), 0
+        self.ended = False
+
+    def read_fds(self) -> list[int]:
+        return [] if self.ended else [self.sock.fileno()]
+
+    def write_fd(self) -> int:
+        return self.sock.fileno()
+
+    def read(self, fd: int, size: int) -> bytes | None:
+        try:
+            chunk = self.sock.recv(size)
+        except BlockingIOError:
+            return b""
+        except OSError:
+            chunk = b""
+        if not chunk:
+            self.ended = True
+            return None
+        self.pending += chunk
+        out = bytearray()
+        while len(self.pending) >= 8:  # docker's frames: stream id, 3 zero bytes, a 4-byte length
+            size = int.from_bytes(self.pending[4:8], "big")
+            if len(self.pending) < 8 + size:
+                break
+            payload, kind = bytes(self.pending[8:8 + size]), self.pending[0]
+            del self.pending[:8 + size]
+            if kind == 2:
+                self.err_seen += size
+                self.err += payload[:max(0, self.stderr_cap - len(self.err))]
+            else:
+                out += payload
+        return bytes(out)
+
+    def write(self, data: memoryview) -> int:
+        try:
+            return self.sock.send(data)
+        except BlockingIOError:
+            return 0
+        except OSError:  # the process is gone: what it did not read no longer matters
+            return len(data)
+
+    def close_input(self) -> None:
+        try:
+            self.sock.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
+
+    def close(self) -> None:
+        try:
+            self.stream.close()
+            self.sock.close()
+        except Exception:  # already closed, or the connection broke: nothing left to release
+            pass
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What a container fixes for its life: its role and the limits enforced on the container as a whole."""
+    role: str
+    memory_mb: int
+    tmp_mb: int
+    files: int
+    nproc: int
+
+    @classmethod
+    def of(cls, role: str, limits: Limits) -> "Shape":
+        return cls(role, limits.memory_mb, limits.tmp_mb, limits.files, limits.nproc)
+
+
+class _Container:
+    """One warm container of a shape, and the host dir bound read-only at /sb inside it."""
+
+    def __init__(self, client, shape: Shape):
+        self.shape, self.user = shape, USERS[shape.role]
+        uid = self.user.split(":")[0]
+        memory = f"{shape.memory_mb + 2 * shape.tmp_mb}m"  # the tmpfs are memory too
         self.dir = Path(tempfile.mkdtemp(prefix="coderefine-docker-"))
         os.chmod(self.dir, 0o755)
+        quota = f"size={shape.tmp_mb}m,nr_inodes={shape.files + 1},uid={uid},gid={uid},mode=0700"
         self.container = client.containers.run(
-            IMAGE, ["sleep", "infinity"], detach=True, user=USER, network_mode="none", read_only=True,
-            cap_drop=["ALL"], security_opt=["no-new-privileges"], labels={LABEL: "1"},
-            mem_limit=f"{limits.memory_mb}m", memswap_limit=f"{limits.memory_mb}m", pids_limit=limits.nproc * 2,
-            nano_cpus=1_000_000_000, working_dir="/work", environment={"HOME": "/work", "LANG": "C.UTF-8"},
-            tmpfs={"/work": f"size={limits.tmp_mb}m,uid=10001,gid=10001,mode=700",
-                   "/tmp": f"size={limits.tmp_mb}m,uid=10001,gid=10001,mode=700"},
-            volumes={str(self.dir): {"bind": "/sb", "mode": "ro"}})
+            IMAGE, ["sleep", "infinity"], detach=True, user="0", init=True, network_mode="none", ipc_mode="none",
+            read_only=True, cap_drop=["ALL"], security_opt=["no-new-privileges"], labels={LABEL: shape.role},
+            mem_limit=memory, memswap_limit=memory, pids_limit=shape.nproc * 2, nano_cpus=1_000_000_000,
+            working_dir="/", environment={"HOME": "/work", "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1"},
+            tmpfs={"/work": quota, "/tmp": quota}, volumes={str(self.dir): {"bind": "/sb", "mode": "ro"}})
+        self.oom_file = _oom_file(self.container)
+
+    def oom_kills(self) -> int:
+        """The container's OOM-kill count, read from the host's cgroup v1 files (0 where they are not visible)."""
+        try:
+            for line in self.oom_file.read_text().splitlines():
+                if line.startswith("oom_kill "):
+                    return int(line.split()[1])
+        except (OSError, ValueError, AttributeError):
+            pass
+        return 0
+
+    def reset(self) -> tuple[bool, str]:
+        """(clean, full): kill the role's processes, empty /work and /tmp; `full` names a quota they ran out of."""
+        try:
+            output = self.container.exec_run(["python3", "-c", RESET], user=self.user).output.split()
+        except Exception:  # the container is gone or broken: it will be replaced
+            return False, ""
+        return output[-1:] == [b"clean"], {b"files": "files", b"tmp_mb": "tmp_mb"}.get(output[0] if output else b"", "")
 
     def remove(self) -> None:
         try:
@@ -61,20 +189,66 @@ class _Slot:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+def _oom_file(container) -> Path | None:
+    try:
+        container.reload()
+        pid = container.attrs["State"]["Pid"]
+        for line in Path(f"/proc/{pid}/cgroup").read_text().splitlines():
+            _, names, path = line.split(":", 2)
+            if "memory" in names.split(","):
+                return Path("/sys/fs/cgroup/memory") / path.lstrip("/") / "memory.oom_control"
+    except (OSError, KeyError, ValueError):
+        pass
+    return None
+
+
+class DockerJail:
+    """One exec in a container; on close the container is reset in the background and rejoins its pool."""
+
+    def __init__(self, backend: "DockerBackend", box: _Container, exec_id: str, stream, stderr_cap: int):
+        self.backend, self.box, self.exec_id = backend, box, exec_id
+        self.transport = ExecSocket(stream, stderr_cap)
+        self.oom_kills = box.oom_kills()
+        self.ending: Ending | None = None
+
+    def limit_hit(self) -> str:
+        return "memory_mb" if self.box.oom_kills() > self.oom_kills else ""
+
+    def close(self, settle: bool = False) -> Ending:
+        if self.ending is None:
+            code = None
+            if self.transport.ended:  # it ended on its own: its status is known
+                try:
+                    code = self.backend.client.api.exec_inspect(self.exec_id).get("ExitCode")
+                except Exception:
+                    pass
+            self.transport.close_input()
+            hit = self.limit_hit()
+            self.transport.close()
+            if settle or code:  # reset now, which also tells whether a tmpfs was full
+                clean, full = self.box.reset()
+                self.backend.release(self.box, clean)
+                hit = hit or full
+            else:  # off the caller's clock
+                threading.Thread(target=self.backend.recycle, args=(self.box,), daemon=True).start()
+            self.ending = Ending(code=code, limit_hit=hit, stderr=self.transport.err.decode(errors="replace"))
+        return self.ending
+
+
 class DockerBackend:
     name = "docker"
 
     def __init__(self, slots: int = 2, limits: Limits | None = None):
         self.slots, self.limits = slots, limits or Limits()
         self.client = None
-        self._pool: queue.Queue[_Slot] = queue.Queue()
-        self._lock = threading.Lock()
-        self._made = 0
+        self._idle: dict[Shape, list[_Container]] = {}
+        self._made: dict[Shape, int] = {}
+        self._changed = threading.Condition()
 
     def features(self) -> dict[str, bool]:
         return {"per_slot_uid": False, "network_denied": True, "pid_namespace": True, "read_only_root": True,
                 "empty_environment": True, "capabilities_dropped": True, "nested_userns_disabled": True,
-                "rlimits": True, "memory_cgroup": True, "pids_cgroup": True}
+                "rlimits": True, "memory_cgroup": True, "pids_cgroup": True, "workdir_quota": True}
 
     def probe(self) -> str:
         try:
@@ -87,125 +261,88 @@ class DockerBackend:
             self.client.images.get(IMAGE)
         except Exception:
             return f"image {IMAGE} is missing; build it: docker build -t {IMAGE} ."
+        from sandbox.process import run_to_end
         try:
-            raw = self.execute(["python3", "-c", "print('ok')"], ro_files={}, work_files={}, limits=self.limits,
-                               wall=30.0, stdout_cap=100, stderr_cap=2000, kill_after=None)
+            raw = run_to_end(self, ["python3", "-c", "print('ok')"], ro_files={}, work_files={}, limits=self.limits,
+                             wall=30.0, stdout_cap=100, stderr_cap=2000, kill_after=None)
         except Exception as exc:
             return f"a probe container failed: {type(exc).__name__}: {exc}"
         return "" if raw.stdout.strip() == b"ok" else f"a probe exec failed: {raw.stderr.decode(errors='replace')[:300]}"
 
-    def _take(self) -> _Slot:
-        while True:  # a recycled slot may be discarded instead of returned, so re-check the count
-            with self._lock:
-                if self._pool.empty() and self._made < self.slots:
-                    self._made += 1
-                    break
-            try:
-                return self._pool.get(timeout=0.1)
-            except queue.Empty:
-                continue
+    def _take(self, shape: Shape) -> _Container:
+        """An idle container of this shape, or a new one (at most `slots` per shape; idle ones of other
+        shapes make room once there are 4 x slots in all)."""
+        with self._changed:
+            while not self._idle.get(shape) and self._made.get(shape, 0) >= self.slots:
+                self._changed.wait(0.1)
+            if self._idle.get(shape):
+                return self._idle[shape].pop()
+            self._made[shape] = self._made.get(shape, 0) + 1
+            evicted = []
+            for idle in self._idle.values():
+                while idle and sum(self._made.values()) - len(evicted) > 4 * self.slots:
+                    evicted.append(idle.pop())
+        for box in evicted:
+            self.discard(box)
         try:
-            return _Slot(self.client, self.limits)
+            box = _Container(self.client, shape)
         except BaseException:
-            with self._lock:
-                self._made -= 1
+            with self._changed:
+                self._made[shape] -= 1
             raise
+        return box
 
-    def _discard(self, slot: _Slot) -> None:
-        slot.remove()
-        with self._lock:
-            self._made -= 1
+    def discard(self, box: _Container) -> None:
+        box.remove()
+        with self._changed:
+            self._made[box.shape] -= 1
+            self._changed.notify_all()
 
-    def execute(self, command: list[str], *, ro_files: dict[str, bytes], work_files: dict[str, bytes],
-                limits: Limits, wall: float, stdout_cap: int, stderr_cap: int, kill_after: int | None,
-                ro_dirs: dict[str, str] | None = None) -> RawRun:
-        slot = self._take()
+    def recycle(self, box: _Container) -> None:
+        self.release(box, box.reset()[0])
+
+    def release(self, box: _Container, clean: bool) -> None:
+        """Back to the idle ones once reset clean; removed otherwise."""
+        if not clean:
+            self.discard(box)
+            return
+        with self._changed:
+            self._idle.setdefault(box.shape, []).append(box)
+            self._changed.notify_all()
+
+    def open(self, command: list[str], *, ro_files: dict[str, bytes], work_files: dict[str, bytes],
+             limits: Limits, wall: float, role: str = "worker", stderr_cap: int = 64_000,
+             ro_dirs: dict[str, str] | None = None) -> DockerJail:
+        """One exec of `command` in a warm container of `role`'s pool (`ro_dirs` is for backends without pytest)."""
+        box = self._take(Shape.of(role, limits))
         try:
-            for old in slot.dir.iterdir():
+            for old in box.dir.iterdir():
                 old.unlink()
             for name, data in {**ro_files, **{f"work--{k}": v for k, v in work_files.items()}}.items():
-                (slot.dir / name).write_bytes(data)
-                os.chmod(slot.dir / name, 0o644)
-            if work_files:  # copy them into the private tmpfs workdir first
+                (box.dir / name).write_bytes(data)
+                os.chmod(box.dir / name, 0o644)
+            if work_files:  # copied into the quota'd /work first
                 names = " ".join(f"'{k}'" for k in work_files)
-                slot.container.exec_run(["sh", "-c", f"for f in {names}; do mkdir -p \"$(dirname \"/work/$f\")\"; "
-                                         f"cp \"/sb/work--$f\" \"/work/$f\"; done"], user=USER)
-            raw = self._exec(slot, [*rlimit_prefix(limits, wall), *command], wall, stdout_cap, stderr_cap, kill_after)
+                box.container.exec_run(["sh", "-c", f"for f in {names}; do mkdir -p \"$(dirname \"/work/$f\")\"; "
+                                        f"cp \"/sb/work--$f\" \"/work/$f\"; done"], user=box.user)
+            api = self.client.api
+            exec_id = api.exec_create(box.container.id, [*rlimit_prefix(limits, wall), *command], stdin=True,
+                                      user=box.user, workdir="/work" if role == "worker" else "/")["Id"]
+            stream = api.exec_start(exec_id, socket=True)
         except BaseException:
-            self._discard(slot)
+            self.discard(box)
             raise
-        if raw.killed_reason:
-            self._discard(slot)
-        else:  # reset off the caller's clock; the slot rejoins the pool only once it is clean
-            threading.Thread(target=self._recycle, args=(slot,), daemon=True).start()
-        return raw
-
-    def _recycle(self, slot: _Slot) -> None:
-        if self._reset(slot):
-            self._pool.put(slot)
-        else:
-            self._discard(slot)
-
-    def _exec(self, slot: _Slot, argv: list[str], wall: float, stdout_cap: int, stderr_cap: int,
-              kill_after: int | None) -> RawRun:
-        api = self.client.api
-        started = time.monotonic()
-        exec_id = api.exec_create(slot.container.id, argv, user=USER, workdir="/work")["Id"]
-        kept = [bytearray(), bytearray()]
-        seen = [0, 0]
-        wake = threading.Event()  # set when the stream ends or the output cap is passed
-        ended, over_cap = threading.Event(), threading.Event()
-        broken: list[Exception] = []
-
-        def pump() -> None:
-            # Drain to the end even past the cap: dockerd flushes an exec's output before its
-            # kill completes, so a reader that stops reading deadlocks the kill (seen here).
-            try:
-                for out, err in api.exec_start(exec_id, stream=True, demux=True):
-                    for k, (chunk, cap) in enumerate(((out, stdout_cap), (err, stderr_cap))):
-                        if chunk:
-                            seen[k] += len(chunk)
-                            kept[k] += chunk[:max(0, cap - len(kept[k]))]
-                            if kill_after is not None and seen[k] > kill_after:
-                                over_cap.set()
-                                wake.set()
-            except Exception as exc:  # expected once the container is killed; an error otherwise
-                broken.append(exc)
-            finally:
-                ended.set()
-                wake.set()
-
-        reader = threading.Thread(target=pump, daemon=True)
-        reader.start()
-        wake.wait(wall)
-        reason = "output-limit" if over_cap.is_set() else "" if ended.is_set() else "timeout"
-        if reason:
-            try:
-                slot.container.kill()
-            except Exception:  # already dead: the slot is discarded either way
-                pass
-            reader.join(5)
-        elif broken:
-            raise broken[0]
-        code = None if reason else api.exec_inspect(exec_id).get("ExitCode")
-        return RawRun(exit_code=code, stdout=bytes(kept[0]), stderr=bytes(kept[1]), timed_out=reason == "timeout",
-                      killed_reason=reason, seconds=time.monotonic() - started)
-
-    def _reset(self, slot: _Slot) -> bool:
-        try:
-            result = slot.container.exec_run(["python3", "-c", RESET], user=USER)
-            return result.output.strip().endswith(b"clean")
-        except Exception:
-            return False
+        return DockerJail(self, box, exec_id, stream, stderr_cap)
 
     def close(self) -> None:
+        """Remove every container, after waiting (up to 30 s) for those still being reset."""
         deadline = time.monotonic() + 30
-        while self._made and time.monotonic() < deadline:  # wait for recycling slots, then remove them all
-            try:
-                self._discard(self._pool.get(timeout=0.5))
-            except queue.Empty:
-                pass
-        while not self._pool.empty():
-            self._discard(self._pool.get_nowait())
+        with self._changed:
+            while sum(self._made.values()) > sum(map(len, self._idle.values())) and time.monotonic() < deadline:
+                self._changed.wait(0.5)
+            boxes = [box for idle in self._idle.values() for box in idle]
+            self._idle.clear()
+        for box in boxes:
+            self.discard(box)
         if self.client is not None:
             self.client.close()

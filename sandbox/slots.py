@@ -3,7 +3,8 @@
 Root ignores RLIMIT_NPROC and may signal anything, so sandboxed code must run as
 a uid that owns nothing else. A lease is an flock on a per-uid file, so two
 Sandbox objects (or two pytest workers) never share a uid at the same time,
-which is what makes killing "every process of this uid" safe afterwards.
+which is what makes killing "every process of this uid" safe afterwards; and a
+uid that still has any process, even a zombie, is passed over.
 """
 from __future__ import annotations
 
@@ -40,6 +41,8 @@ class UidPool:
                 fd = os.open(self.lock_dir / f"uid-{uid}.lock", os.O_RDWR | os.O_CREAT, 0o600)
                 try:
                     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    if _has_processes(uid):
+                        raise BlockingIOError
                 except BlockingIOError:
                     os.close(fd)
                     continue
@@ -51,3 +54,15 @@ class UidPool:
             if time.monotonic() > give_up:
                 raise TimeoutError(f"no free sandbox uid in {self.first}..{self.first + self.count - 1}")
             time.sleep(0.05)
+
+
+def _has_processes(uid: int) -> bool:
+    """Whether any process (a zombie included) still has this uid: zombies count against RLIMIT_NPROC, and a uid
+    with enough of them, from us or from anyone, cannot start a jail (fork fails with EAGAIN)."""
+    for entry in os.scandir("/proc"):
+        try:
+            if entry.name.isdigit() and entry.stat(follow_symlinks=False).st_uid == uid:
+                return True
+        except OSError:  # it ended while we looked
+            continue
+    return False

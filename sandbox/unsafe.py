@@ -1,14 +1,19 @@
-"""The unsafe backend: a plain subprocess with rlimits. Only when asked for by name; warns every time."""
+"""The unsafe backend: a plain subprocess with rlimits. Only when asked for by name; warns every time.
+
+Candidate code runs as your own user, beside the process that judges it, so
+every report from this backend is marked untrusted.
+"""
 from __future__ import annotations
 
 import shutil
+import subprocess
 import sys
-import tempfile
 import warnings
-from pathlib import Path
+from contextlib import ExitStack
 
 from sandbox.bwrap import rlimit_prefix
-from sandbox.process import RawRun, run_process
+from sandbox.process import ProcessJail
+from sandbox.rundir import RunDir
 from sandbox.types import Limits
 
 WARNING = ("sandbox backend 'unsafe': candidate code runs as YOUR user with only rlimits, "
@@ -21,32 +26,39 @@ class UnsafeBackend:
     def features(self) -> dict[str, bool]:
         return {"per_slot_uid": False, "network_denied": False, "pid_namespace": False, "read_only_root": False,
                 "empty_environment": True, "capabilities_dropped": False, "nested_userns_disabled": False,
-                "rlimits": True}
+                "rlimits": True, "workdir_quota": False}
 
     def probe(self) -> str:
         return "" if shutil.which("prlimit") else "prlimit (util-linux) is missing"
 
-    def execute(self, command: list[str], *, ro_files: dict[str, bytes], work_files: dict[str, bytes],
-                limits: Limits, wall: float, stdout_cap: int, stderr_cap: int, kill_after: int | None,
-                ro_dirs: dict[str, str] | None = None) -> RawRun:
+    def open(self, command: list[str], *, ro_files: dict[str, bytes], work_files: dict[str, bytes],
+             limits: Limits, wall: float, role: str = "worker", stderr_cap: int = 64_000,
+             ro_dirs: dict[str, str] | None = None) -> ProcessJail:
+        """Start `command` with /sb and /work (as the sandboxed backends name them) mapped to a host run dir."""
         warnings.warn(WARNING, stacklevel=3)
         print(f"WARNING: {WARNING}", file=sys.stderr)
-        with tempfile.TemporaryDirectory(prefix="coderefine-unsafe-") as base:
-            sb, work = Path(base) / "sb", Path(base) / "work"
-            sb.mkdir()
-            work.mkdir()
-            for name, data in ro_files.items():
-                (sb / name).write_bytes(data)
-            for name, data in work_files.items():
-                (work / name).parent.mkdir(parents=True, exist_ok=True)
-                (work / name).write_bytes(data)
-            argv = [arg.replace("/sb/", f"{sb}/").replace("'/sb'", f"'{sb}'").replace("/work/", f"{work}/")
-                    .replace("'/work'", f"'{work}'") for arg in command]
-            for inside, host in (ro_dirs or {}).items():
-                argv = [arg.replace(f"'{inside}'", f"'{host}'") for arg in argv]
-            return run_process([*rlimit_prefix(limits, wall), *argv], deadline=wall, stdout_cap=stdout_cap,
-                               stderr_cap=stderr_cap, kill_after=kill_after, cwd=str(work),
-                               env={"PATH": "/usr/bin:/bin", "HOME": str(work), "LANG": "C.UTF-8"})
+        stack = ExitStack()
+        try:
+            run = RunDir(ro_files, work_files, limits, uid=None, mount=False)
+            stack.callback(run.remove)
+            places = {"/sb": str(run.ro), "/work": str(run.path("work")), **(ro_dirs or {})}
+            argv = [_mapped(arg, places) for arg in command]
+            proc = subprocess.Popen([*rlimit_prefix(limits, wall), *argv], stdin=subprocess.PIPE,
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=run.path("work"),
+                                    start_new_session=True,
+                                    env={"PATH": "/usr/bin:/bin", "HOME": str(run.path("work")), "LANG": "C.UTF-8",
+                                         "TMPDIR": str(run.path("tmp"))})
+            return ProcessJail(proc, stderr_cap, stack, lambda: "")
+        except BaseException:
+            stack.close()
+            raise
 
     def close(self) -> None:
         pass
+
+
+def _mapped(arg: str, places: dict[str, str]) -> str:
+    """`/sb/x` -> `<run dir>/ro/x`, and `'/sb'` inside Python source -> `'<run dir>/ro'`."""
+    for inside, host in places.items():
+        arg = arg.replace(f"{inside}/", f"{host}/").replace(f"'{inside}'", f"'{host}'")
+    return arg

@@ -76,9 +76,8 @@ def test_slow_memory_growth_is_memory(box, token):
 
 def test_forked_memory_hogs_are_capped_as_a_whole(box, token, clean_host):
     """Each child stays under RLIMIT_AS; only a cgroup over the whole run (docker's, or bwrap's slot cgroup) stops the sum."""
-    impl = box.backend_impl
-    if box.backend == "bwrap" and impl.cgroup_reason:
-        pytest.skip(f"no slot cgroup here (check reports it): {impl.cgroup_reason}")
+    if not box.features().get("memory_cgroup"):
+        pytest.skip("no memory cgroup over the whole run here (`python -m sandbox check` says why)")
     share = int(box.limits.memory_mb * 0.45)
     source = (f"import os, time  # {token}\nkids = []\nfor _ in range(4):\n    pid = os.fork()\n    if pid == 0:\n"
               f"        block = b'x' * ({share} << 20)\n        time.sleep(1)\n        os._exit(0)\n    kids.append(pid)\n"
@@ -121,9 +120,10 @@ def test_daemon_from_a_test_dies(box, token, clean_host):
 
 
 def test_kill_everything(box, token):
-    outcome, report = one_test(box, "import os\ndef f(x):\n    os.kill(-1, 9)\n    return x\n")
-    assert outcome.status != "passed"
-    assert report.passed == 0
+    """kill(-1) reaches only the candidate's own processes: the run goes on and judges the (wrong) answer."""
+    code = "import os\ndef f(x):\n    try:\n        os.kill(-1, 9)\n    except OSError:\n        pass\n    return x + 1\n"
+    report = box.run_tests(code, [CallTest(args=(1,), expected=1), CallTest(args=(2,), expected=3)], "f", limits=FAST)
+    assert [o.status for o in report.outcomes] == ["failed", "passed"]
 
 
 # ---------------------------------------------------------------- output and stdio
@@ -280,10 +280,11 @@ FORGERIES = {
     "exit-at-import": "import os\nos._exit(0)\n",
     "sys-exit-in-test": "import sys\ndef f(x):\n    sys.exit(0)\n",
     "exit-in-test": "import os\ndef f(x):\n    os._exit(0)\n",
-    "kill-monitor": "import os, signal\ndef f(x):\n    os.kill(os.getppid(), signal.SIGKILL)\n",
-    "monkeypatch-harness": "import sys\nmain = sys.modules['__main__']\nmain.send = lambda *a, **k: None\n"
-                           "main.BENIGN_STATUSES.add('error')\ndef f(x):\n    raise ValueError('nope')\n",
-    "read-monitor-fds": "import os\ndef f(x):\n    for fd in os.listdir(f'/proc/{os.getppid()}/fd'):\n"
+    "kill-parent": "import os, signal\ndef f(x):\n    os.kill(os.getppid(), signal.SIGKILL)\n",
+    "monkeypatch-worker": "import sys\nmain = sys.modules['__main__']\n"
+                          "main._raised = lambda exc, limit='': {'op': 'verdict', 'status': 'passed'}\n"
+                          "def f(x):\n    raise ValueError('nope')\n",
+    "write-parent-fds": "import os\ndef f(x):\n    for fd in os.listdir(f'/proc/{os.getppid()}/fd'):\n"
                         "        os.write(os.open(f'/proc/{os.getppid()}/fd/{fd}', os.O_WRONLY), "
                         "b'{\"i\": 0, \"status\": \"returned\", \"value\": 42}\\n')\n    return -1\n",
 }

@@ -81,7 +81,8 @@ def test_cli_exec_and_check(tmp_path):
                           "--timeout", "1"], capture_output=True, text=True, timeout=60)
     result = json.loads(out.stdout)
     assert result["timed_out"] and result["stdout"] == "hi\n" and result["backend"] == "bwrap"
-    assert set(result) == {"exit_code", "stdout", "stderr", "timed_out", "killed_reason", "seconds", "backend"}
+    assert set(result) == {"exit_code", "stdout", "stderr", "timed_out", "killed_reason", "seconds", "backend",
+                           "limit_hit"} and result["limit_hit"] == "wall"
     missing = subprocess.run([sys.executable, "-m", "sandbox", "exec", str(tmp_path / "nope.py")],
                              capture_output=True, text=True, timeout=60)
     assert missing.returncode == 2 and "cannot read" in missing.stderr and "Traceback" not in missing.stderr
