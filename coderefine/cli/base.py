@@ -63,16 +63,19 @@ class _Contract:
         with _reported(ctx.meta.get(JSON, False)):
             return super().invoke(ctx)
 
-
-class Command(_Contract, TyperCommand):
     def format_help(self, ctx: typer.Context, formatter: Any) -> None:
-        """Options that default to a setting show the value in effect here and where it comes from."""
+        """Options named after a setting and left unset show the value in effect here and its origin.
+        (The parameters are this invocation's own objects; help ends the invocation.)"""
         from coderefine.cli.settings import effective_defaults
         shown = effective_defaults()
         for param in self.params:
             if param.name in shown and param.default is None:
                 param.show_default = shown[param.name]
         super().format_help(ctx, formatter)
+
+
+class Command(_Contract, TyperCommand):
+    pass
 
 
 class Group(_Contract, TyperGroup):
