@@ -6,8 +6,8 @@ signature's arity and deduplicated. Expected outputs come from agreement
 (CodeT): every program we hold (brute-force oracles and candidates) runs on
 the inputs, and only programs that pass every visible test may vote (with no
 visible tests, every program may). An input is labelled when at least two
-votes agree and no other answer has as many; otherwise it is disputed and
-dropped. Stress inputs carry no expected output: a candidate passes one by
+votes agree and no other answer has as many; when answers differ without such
+a majority it is disputed and dropped; a single answer labels nothing. Stress inputs carry no expected output: a candidate passes one by
 finishing within the time limit without an error.
 """
 from __future__ import annotations
@@ -65,7 +65,7 @@ def _call_names(entry_point: str) -> set[str]:
 
 @dataclass(frozen=True)
 class Label:
-    status: str          # "agreed" | "disputed" | "unknown" (no program could answer)
+    status: str          # "agreed" | "disputed" | "unknown" (fewer than two programs answered)
     value: Any = None
     votes: int = 0       # programs behind the label
     against: int = 0     # programs with another answer
@@ -97,8 +97,10 @@ def vote(answers: Sequence[Sequence[Any]], compare: Compare) -> list[Label]:
         groups.sort(key=lambda g: -g[1])
         top, runner_up = groups[0][1], groups[1][1] if len(groups) > 1 else 0
         rest = sum(g[1] for g in groups[1:])
-        status = "agreed" if top >= 2 and top > runner_up else "disputed"
-        labels.append(Label(status, groups[0][0] if status == "agreed" else None, top, rest))
+        if top >= 2 and top > runner_up:
+            labels.append(Label("agreed", groups[0][0], top, rest))
+        else:
+            labels.append(Label("disputed" if rest else "unknown", None, top, rest))
     return labels
 
 

@@ -15,7 +15,10 @@ def fence(code, lang="python"):
 
 CAPPED = fence("def add(a, b):\n    return a + b if a < 100 else 0")
 RIGHT = fence("def add(a, b):\n    return a + b")
+ORACLE = fence("def add(a, b):\n    return sum([a, b])")
 WRONG = fence("def add(a, b):\n    return a - b")
+HALF = fence("def add(a, b):\n    return a + b if a else 0")   # passes (1, 2), fails (0, 4): a near miss
+TWO = ((1, 2, 3), (0, 4, 4))
 BAD_ORACLE = fence("def add(a, b):\n    return a * b")
 INPUTS = fence("add(1, 1)\nadd(200, 1)\nadd(0, 0)\nadd(1)\nadd(x, 2)")
 
@@ -65,21 +68,29 @@ def test_disputed_labels_are_dropped(box):
 
 
 def test_a_diff_with_shifted_line_numbers_applies(box):
-    diff = fence("@@ -7,2 +7,2 @@\n def add(a, b):\n-    return a - b\n+    return a + b", "diff")
-    traj, llm = run([WRONG, RIGHT + "\n" + INPUTS, "Line 2 subtracts.", diff], box)
-    assert [c.role for c in traj.calls] == ["solve", "tests", "critique", "patch"]
+    diff = fence("@@ -7,2 +7,2 @@\n def add(a, b):\n-    return a + b if a else 0\n+    return a + b", "diff")
+    traj, llm = run([HALF, "Line 2 returns 0 when a is 0.", diff, ORACLE + "\n" + INPUTS], box, visible=TWO)
+    assert [c.role for c in traj.calls] == ["solve", "critique", "patch", "tests"]
     child = traj.candidates[1]
-    assert child.origin == "patch" and child.parent == 0 and child.patch and child.critique == "Line 2 subtracts."
+    assert child.origin == "patch" and child.parent == 0 and child.patch and child.critique.startswith("Line 2")
     assert traj.stats["step_diff_applied"] == 1 and traj.stop_reason == "all tests pass"
-    critique_prompt = llm.calls[2]["messages"][1]["content"]
-    assert "2 | " in critique_prompt and "expected: 3" in critique_prompt  # numbered code, smallest failing case
+    assert traj.final_index == 1 and traj.final.selftest.complete
+    critique_prompt = llm.calls[1]["messages"][1]["content"]
+    assert "2 | " in critique_prompt and "expected: 4" in critique_prompt  # numbered code, the failing case
+    assert "add(1, 2) == 3" in critique_prompt  # the anchor it must keep passing
+
+
+def test_a_far_miss_is_resampled_not_repaired(box):
+    traj, _ = run([WRONG, RIGHT, ORACLE + "\n" + INPUTS], box, visible=TWO)
+    assert [c.role for c in traj.calls] == ["solve", "sample", "tests"]
+    assert traj.stop_reason == "all tests pass" and traj.final_index == 1
 
 
 def test_a_broken_diff_falls_back_to_one_repair_turn(box):
     broken = fence("@@ -1,2 +1,2 @@\n def plus(x):\n-    return x\n+    return 1", "diff")
-    traj, llm = run([WRONG, RIGHT + "\n" + INPUTS, "It subtracts.", broken, RIGHT], box)
-    assert [c.role for c in traj.calls] == ["solve", "tests", "critique", "patch", "repair"]
-    assert "could not be applied" in llm.calls[4]["messages"][-1]["content"]
+    traj, llm = run([HALF, "It drops a = 0.", broken, RIGHT, INPUTS], box, visible=TWO)
+    assert [c.role for c in traj.calls] == ["solve", "critique", "patch", "repair", "tests"]
+    assert "could not be applied" in llm.calls[3]["messages"][-1]["content"]
     assert traj.stats["step_failed"] == 1 and traj.stats["step_repaired"] == 1
     assert traj.final.origin == "repair" and traj.final.visible.complete
 
@@ -88,19 +99,20 @@ def test_anchors_prevent_a_regression(box):
     # the parent passes example 1 and fails example 2; the child fixes 2 but breaks 1: it is never returned
     half = fence("def add(a, b):\n    return a + b if b < 5 else 0")
     other_half = fence("def add(a, b):\n    return a + b if b >= 5 else 0")
-    traj, _ = run([half, INPUTS, "It drops large b.", other_half], box, budget=Budget(calls=4),
+    traj, _ = run([half, "It drops large b.", other_half], box, budget=Budget(calls=3),
                   visible=((1, 2, 3), (1, 5, 6)))
     assert traj.stats["regressions"] == 1
     assert traj.final_index == 0
 
 
 def test_the_budget_stops_the_run(box):
-    traj, llm = run([WRONG, RIGHT + "\n" + INPUTS, "c", WRONG], box, budget=Budget(calls=3))
+    wrongs = [fence(f"def add(a, b):\n    return a - b - {i}") for i in range(3)]
+    traj, llm = run(wrongs, box, budget=Budget(calls=3))
     assert len(llm.calls) == 3 and traj.stop_reason == "call budget spent"
-    assert traj.usage.calls == 3
+    assert traj.usage.calls == 3 and [c.role for c in traj.calls] == ["solve", "sample", "sample"]
 
 
 def test_without_self_tests_it_searches_on_visible_tests_alone(box):
-    diff = fence("@@ -1,2 +1,2 @@\n def add(a, b):\n-    return a - b\n+    return a + b", "diff")
-    traj, _ = run([WRONG, "c", diff], box, name="coderefine-no-selftests")
+    diff = fence("@@ -1,2 +1,2 @@\n def add(a, b):\n-    return a + b if a else 0\n+    return a + b", "diff")
+    traj, _ = run([HALF, "c", diff], box, name="coderefine-no-selftests", visible=TWO)
     assert [c.role for c in traj.calls] == ["solve", "critique", "patch"] and traj.stop_reason == "all tests pass"

@@ -1,7 +1,6 @@
 """`coderefine bench`: methods × problems × seeds at one budget; `bench report`; `bench frontier`."""
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 from typing import Optional
@@ -9,14 +8,18 @@ from typing import Optional
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
+from coderefine.cli.base import CLI
+from coderefine.cli.environment import environment_errors, open_sandbox
 from coderefine.cli.model import prepare_local_model
-from coderefine.cli.output import err, fail, out
-from coderefine.config import load_settings
+from coderefine.cli.output import ExitCode, JsonOpt, Output, QuietOpt, VerboseOpt, err, fail, out
+from coderefine.cli.paths import writable_output
+from coderefine.cli.settings import resolve_settings, settings_line
+from coderefine.suggest import unknown
 
-bench_app = typer.Typer(help="Compare methods side by side: methods × problems × seeds at one budget.",
-                        invoke_without_command=True, no_args_is_help=False)
+bench_app = CLI(help="Compare methods side by side: methods × problems × seeds at one budget.",
+                invoke_without_command=True, no_args_is_help=False)
 
-DEFAULT_METHODS = "zero-shot,resample,reflexion,textgrad,simple-refine"
+DEFAULT_METHODS = "zero-shot,resample,reflexion,textgrad,simple-refine,coderefine"
 
 
 def _split(text: str) -> list[str]:
@@ -50,95 +53,88 @@ def _select(dataset: str, problems: str | None, difficulty: str | None):
         if problems.startswith("@"):
             path = Path(problems[1:])
             if not path.is_file():
-                fail(f"{path}: problem id file not found")
-            ids = [line.split("#")[0].strip() for line in path.read_text().splitlines()]
-            ids = [i for i in ids if i]
-            rule = f"the {len(ids)} ids in {path}" + (f" ({_header(path)})" if _header(path) else "")
+                fail(f"--problems {problems}: file not found")
+            lines = path.read_text().splitlines()
+            ids = [i for i in (line.split("#")[0].strip() for line in lines) if i]
+            stated = next((line.removeprefix("# rule:").strip() for line in lines if line.startswith("# rule:")), "")
+            rule = f"the {len(ids)} ids in {path}" + (f" ({stated})" if stated else "")
         else:
             ids = _split(problems)
             rule = f"{len(ids)} ids given on the command line"
         known = {p.id: p for p in loaded}
-        unknown = [i for i in ids if i not in known]
-        if unknown:
-            fail(f"unknown problem id(s) in {dataset}: {', '.join(unknown[:10])}")
+        missing = [i for i in ids if i not in known]
+        if missing:
+            fail(unknown("problem id", missing[0], known, label=f"ids in {dataset}")
+                 + (f" ({len(missing)} unknown ids in all)" if len(missing) > 1 else ""))
         loaded = [known[i] for i in dict.fromkeys(ids)]
     if not loaded:
         fail("the selection is empty: no problem matches")
     return loaded, rule
 
 
-def _header(path: Path) -> str:
-    """The selection rule an id file states in its first `# rule:` comment line."""
-    for line in path.read_text().splitlines():
-        if line.startswith("# rule:"):
-            return line.removeprefix("# rule:").strip()
-    return ""
-
-
-def _run(out_dir: Path, method_names: list[str], dataset: str, problems: str | None, difficulty: str | None,
-         seeds: list[int], model: str | None, api_base: str | None, budget_calls: int | None,
-         budget_tokens: int | None, temperature: float | None, workers: int | None, backend: str | None,
-         no_cache: bool, as_json: bool) -> Path:
+def _run(ui: Output, out_dir: Path, method_names: list[str], dataset: str, problems: str | None,
+         difficulty: str | None, seeds: list[int], model: str | None, api_base: str | None,
+         budget_calls: int | None, budget_tokens: int | None, temperature: float | None, workers: int | None,
+         backend: str | None, no_cache: bool) -> None:
+    """Everything is checked (flags, selection, the folder's setup) before the model is touched."""
     from coderefine.bench.run import ThreadExecutor, run_bench
-    from coderefine.bench.store import BenchError, ResultStore, Setup
-    from coderefine.llm.engine import Engine, EngineError
+    from coderefine.bench.store import BenchError, ResultStore, RunKey, Setup
+    from coderefine.llm.engine import Engine
     from coderefine.llm.server import DEFAULT_SLOTS
     from coderefine.methods import UnknownMethod, get_method
     from coderefine.types import Budget
-    from sandbox import Sandbox, SandboxError
 
-    settings = load_settings()
-    model = model or settings.model
+    resolved = resolve_settings(labels={"calls": "--budget-calls"}, model=model, calls=budget_calls,
+                                temperature=temperature, backend=backend)
+    settings = resolved.settings
+    ui.detail(settings_line(resolved))
     try:
         methods = [get_method(name) for name in method_names]
     except UnknownMethod as exc:
         fail(str(exc))
     if not methods:
         fail("--methods is empty")
-    selected, rule = _select(dataset, problems, difficulty)
-    budget = Budget(calls=budget_calls, tokens=budget_tokens,
-                    temperature=settings.temperature if temperature is None else temperature)
-    if budget.calls is None and budget.tokens is None:
+    if budget_calls is None and budget_tokens is None:
         fail("give --budget-calls or --budget-tokens: methods are compared at one budget")
-    setup = Setup(dataset=dataset, model=model, budget=budget, selection=rule)
+    if workers is not None and workers < 1:
+        fail(f"--workers {workers}: must be at least 1")
+    selected, rule = _select(dataset, problems, difficulty)
+    writable_output(out_dir, folder=True)
+    budget = Budget(calls=budget_calls, tokens=budget_tokens, temperature=settings.temperature,
+                    code_tokens=settings.max_tokens)
+    setup = Setup(dataset=dataset, model=settings.model, budget=budget, selection=rule)
     store = ResultStore(out_dir)
     try:
         store.open(setup, {p.id: p.digest() for p in selected})
     except BenchError as exc:
         fail(str(exc))
-    prepare_local_model(model)
-    total = len(methods) * len(selected) * len(seeds)
-    todo = total - len(store.done() & {k for k in _keys(methods, selected, seeds)})
+    prepare_local_model(settings.model, ui)
+    keys = {RunKey(m.name, p.id, s) for m in methods for p in selected for s in seeds}
+    todo = len(keys - store.done())
     solved: Counter = Counter()
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                TimeRemainingColumn())
+    ui.note(f"{todo} of {len(keys)} runs to do ({len(methods)} methods × {len(selected)} problems × "
+            f"{len(seeds)} seeds) with {settings.model}; results in {out_dir}")
     try:
-        with Sandbox(backend=backend or settings.backend) as box, \
-                Engine(model, cache=not no_cache, api_base=api_base, concurrency=DEFAULT_SLOTS) as engine, \
-                Progress(*columns, console=err, disable=as_json) as progress:
+        with open_sandbox(settings.backend, ui) as box, environment_errors(), \
+                Engine(settings.model, cache=not no_cache, api_base=api_base, concurrency=DEFAULT_SLOTS) as engine, \
+                Progress(*columns, console=err, disable=not ui.chatty) as progress:
             task = progress.add_task("bench", total=todo)
 
             def on_result(row: dict) -> None:
                 solved[row["method"]] += row["solved"]
-                progress.update(task, advance=1, description="solved " + ", ".join(
+                progress.update(task, advance=1, description="solved: " + ", ".join(
                     f"{m.name} {solved[m.name]}" for m in methods))
 
-            if not as_json:
-                err.print(f"{todo} of {total} runs to do ({len(methods)} methods × {len(selected)} problems × "
-                          f"{len(seeds)} seeds), {model}, sandbox {box.backend}, results in {out_dir}")
             run_bench(store, setup, methods, selected, seeds, engine, box,
                       ThreadExecutor(workers or 2 * DEFAULT_SLOTS), on_result=on_result)
-    except (BenchError, EngineError, SandboxError) as exc:
-        fail(f"{exc} (results so far are kept in {out_dir}; rerun the same command to resume)")
-    return out_dir
+    except BenchError as exc:
+        fail(f"{exc} (results so far are kept in {out_dir}; rerun the same command to resume)",
+             ExitCode.ENVIRONMENT)
 
 
-def _keys(methods, problems, seeds):
-    from coderefine.bench.store import RunKey
-    return [RunKey(m.name, p.id, s) for m in methods for p in problems for s in seeds]
-
-
-def _report(folder: Path, methods: list[str] | None, as_json: bool) -> None:
+def _report(ui: Output, folder: Path, methods: list[str] | None) -> dict:
     from coderefine.bench.report import build_report, to_markdown, write_report
     from coderefine.bench.store import BenchError, ResultStore
     try:
@@ -146,11 +142,10 @@ def _report(folder: Path, methods: list[str] | None, as_json: bool) -> None:
     except BenchError as exc:
         fail(str(exc))
     paths = write_report(report, folder)
-    if as_json:
-        print(json.dumps(report.to_dict(), indent=1))
-    else:
+    if not ui.json:
         out.print(to_markdown(report), markup=False, highlight=False)
-        err.print("written: " + ", ".join(str(p) for p in paths))
+        ui.note("written: " + ", ".join(str(p) for p in paths))
+    return report.to_dict()
 
 
 @bench_app.callback()
@@ -169,26 +164,32 @@ def bench(
     workers: Optional[int] = typer.Option(None, help="Runs at once (default: twice the model's slots)."),
     backend: Optional[str] = typer.Option(None, help="Sandbox backend: auto | docker | bwrap | unsafe."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the LLM response cache."),
-    out_dir: Optional[Path] = typer.Option(None, "--out", help="The results folder (resumable)."),
-    as_json: bool = typer.Option(False, "--json", help="Print only the summary, as JSON."),
+    out_dir: Optional[Path] = typer.Option(None, "--out", help="The results folder (rerun with it to resume)."),
+    as_json: bool = JsonOpt, quiet: bool = QuietOpt, verbose: bool = VerboseOpt,
 ) -> None:
     """Run every method on every problem and seed at one budget, judge each final answer once on the hidden
     tests, and write the report. Rerunning the same command resumes."""
     if ctx.invoked_subcommand is not None:
         return
+    ui = Output(json=as_json, quiet=quiet, verbose=verbose)
     if out_dir is None:
         fail("give --out FOLDER for the results (rerun with the same folder to resume)")
-    folder = _run(out_dir, _split(methods), dataset, problems, difficulty, _seeds(seeds), model, api_base,
-                  budget_calls, budget_tokens, temperature, workers, backend, no_cache, as_json)
-    _report(folder, _split(methods), as_json)
+    _run(ui, out_dir, _split(methods), dataset, problems, difficulty, _seeds(seeds), model, api_base,
+         budget_calls, budget_tokens, temperature, workers, backend, no_cache)
+    summary = _report(ui, out_dir, _split(methods))
+    if as_json:
+        ui.document(summary)
 
 
 @bench_app.command("report")
 def report(folder: Path = typer.Argument(..., help="A bench results folder."),
            methods: Optional[str] = typer.Option(None, help="Only these methods, in this order."),
-           as_json: bool = typer.Option(False, "--json", help="Print JSON instead of Markdown.")) -> None:
+           as_json: bool = JsonOpt, quiet: bool = QuietOpt) -> None:
     """Write report.md, report.json and the plots of a results folder (also done at the end of a bench)."""
-    _report(folder, _split(methods) if methods else None, as_json)
+    ui = Output(json=as_json, quiet=quiet)
+    summary = _report(ui, folder, _split(methods) if methods else None)
+    if as_json:
+        ui.document(summary)
 
 
 @bench_app.command("frontier")
@@ -204,15 +205,18 @@ def frontier_command(
     backend: Optional[str] = typer.Option(None, help="Sandbox backend."),
     out_dir: Path = typer.Option(..., "--out", help="Results folder of the zero-shot runs (resumable)."),
     write: Path = typer.Option(..., "--write", help="Where to write the frontier's ids, one per line."),
+    as_json: bool = JsonOpt, quiet: bool = QuietOpt, verbose: bool = VerboseOpt,
 ) -> None:
     """Run zero-shot on every selected problem and seed, then write the ids whose answer fails the hidden
     tests: where methods can differ. Use the file with `bench --problems @FILE`."""
     from coderefine.bench.run import frontier
     from coderefine.bench.store import ResultStore
+    ui = Output(json=as_json, quiet=quiet, verbose=verbose)
     if rule not in ("any", "all"):
-        fail(f"--rule is any or all, not {rule!r}")
-    _run(out_dir, ["zero-shot"], dataset, None, difficulty, _seeds(seeds), model, api_base, 1, None, temperature,
-         workers, backend, False, False)
+        fail(f"--rule {rule!r}: use any or all")
+    writable_output(write, flag="--write")
+    _run(ui, out_dir, ["zero-shot"], dataset, None, difficulty, _seeds(seeds), model, api_base, 1, None,
+         temperature, workers, backend, False)
     rows = ResultStore(out_dir).results()
     ids = frontier(rows, rule)
     seeds_text = ",".join(str(s) for s in sorted({r["seed"] for r in rows}))
@@ -220,5 +224,8 @@ def frontier_command(
               f"({len(ids)} of {len({r['problem'] for r in rows})} problems; {out_dir})")
     write.parent.mkdir(parents=True, exist_ok=True)
     write.write_text(header + "\n" + "\n".join(ids) + "\n")
-    out.print(f"{len(ids)} frontier problems written to {write}")
-    _report(out_dir, None, False)
+    summary = _report(ui, out_dir, None)
+    ui.note(f"{len(ids)} frontier problems written to {write}")
+    if as_json:
+        ui.document({"frontier": ids, "rule": header.removeprefix("# rule: "), "file": str(write),
+                     "report": summary})

@@ -1,14 +1,17 @@
 """The coderefine method: validated self-generated tests as the loss, a critique grounded in the smallest
 failing case as the gradient, a unified diff as the step, and a small best-first search over candidates.
 
-One round spends at most two calls: a critique and a patch of one candidate, or one fresh sample. In order:
-1. the zero-shot candidate (the request every method opens with);
-2. one call for a brute-force oracle and 8-12 test inputs; with large constraints, one call for a generator
-   of maximum-size (stress) inputs;
-3. rounds until every test passes or the budget is spent: expand the candidate of the beam (the best
-   `beam` candidates) that has a failing test and the fewest expansions, at a temperature raised each time
-   it is expanded again; when none may be expanded, or the programs dispute a label, sample a fresh
-   candidate (the zero-shot prompt at a rising temperature), which also adds a vote.
+Every round spends at most two calls. After the zero-shot candidate (the request every method opens with):
+- while no candidate passes the visible tests, a near miss (at least half of the visible tests passed)
+  is expanded: a critique of its smallest failing test, then a patch; a candidate is expanded at most
+  twice, the second time hotter. Far misses are not worth a repair on a small model: a fresh sample
+  (the zero-shot prompt at a rising temperature) is drawn instead;
+- once a candidate passes the visible tests (or at once, when there are none), one call asks for a
+  brute-force oracle and 8-12 test inputs, and, with large constraints, one more for maximum-size inputs.
+  Inputs are labelled by agreement of the programs that pass the visible tests; a candidate that fails an
+  agreed label is expanded like a near miss, and a disputed label calls for a fresh sample (one more vote);
+- the run stops when the best candidate passes every visible, agreed and stress test and no label is
+  disputed, or when the budget is spent.
 A child that fails a test its parent passed (an anchor) is never expanded nor returned. The answer is the
 best candidate: visible tests first, then self tests, then stress inputs; never a regression.
 """
@@ -29,6 +32,7 @@ from coderefine.types import Candidate, Report
 from sandbox import CallTest, ExecutionReport, Limits, TestOutcome, render_call, render_value
 
 MAX_EXPANSIONS = 2         # per candidate; the second one at a raised temperature
+NEAR_MISS = 0.5            # visible pass fraction from which a repair is tried instead of a fresh sample
 HOTTER = 0.2               # added to the temperature per earlier expansion of the same candidate
 STRESS_LIMITS = Limits(time_per_test=10.0, output_bytes=8 << 20)
 ANCHORS_SHOWN = 3
@@ -69,12 +73,21 @@ class Search:
         self.regressed: set[int] = set()
         self.pending_repair: tuple[Candidate, str, list[dict]] | None = None
         self.samples = 0
+        self.built = False
         run.select = self.select
 
     # --- tests and scores ----------------------------------------------------------------------
 
-    def build_tests(self, zero_shot_code: str) -> None:
-        """The oracle and inputs call, then the stress call where the statement has large constraints."""
+    def needs_tests(self) -> bool:
+        """Self tests are built once, when a candidate passes the visible tests (or there are none)."""
+        if not self.options.selftests or self.built or not hasattr(self.run.loss, "execute"):
+            return False
+        return not self.problem.visible_tests or any(c.visible.complete for c in self.candidates())
+
+    def build_tests(self) -> None:
+        """The oracle and inputs call, then the stress call where the statement has large constraints; then
+        every candidate so far runs on the new inputs."""
+        self.built = True
         example = f"{self.problem.entry_point}(...)"
         reply = self.run.ask("tests", _with_problem(self.problem, render("coderefine.tests", example_call=example)),
                              seed=call_seed(self.run.seed, 0, 5))
@@ -83,11 +96,22 @@ class Search:
         self.run.count("selftests_proposed", inputs.proposed)
         self.run.count("selftests_parsed", len(inputs.tests))
         oracle = extract_code(reply, self.problem.entry_point)
-        if oracle is not None and oracle.strip() != zero_shot_code.strip():
+        if oracle is not None and all(oracle.strip() != c.code.strip() for c in self.candidates()):
             self.programs.append(self._program(oracle, None))
             self.run.count("oracles")
-        if self.options.stress and _LARGE.search(self.problem.statement):
-            self._build_stress()
+        try:
+            if self.options.stress and _LARGE.search(self.problem.statement):
+                self._build_stress()
+        finally:
+            self._rescore()
+
+    def _rescore(self) -> None:
+        """Run every candidate again, now with the self inputs and stress inputs."""
+        for i, program in enumerate(self.programs):
+            if program.candidate is not None:
+                self.programs[i] = self._score(self.candidates()[program.candidate], program.candidate)
+        self.relabel()
+        self.run.reselect()
 
     def _build_stress(self) -> None:
         reply = self.run.ask("stress", _with_problem(self.problem, render("coderefine.stress",
@@ -115,6 +139,8 @@ class Search:
 
     def _program(self, code: str, candidate: int | None) -> Program:
         """One sandbox run: visible tests, self inputs and (for candidates) stress inputs."""
+        if not hasattr(self.run.loss, "execute"):   # a repository's pytest selection: its own tests, nothing else
+            return Program(code, candidate, self.run.loss(code))
         visible = list(self.problem.visible_tests)
         stress = list(self.stress) if candidate is not None else []
         tests = visible + list(self.inputs) + stress
@@ -125,14 +151,19 @@ class Search:
                           outcomes[len(visible):])
         return program
 
-    def add(self, candidate: Candidate) -> Candidate:
-        program = self._program(candidate.code, len(self.run.traj.candidates))
+    def _score(self, candidate: Candidate, index: int) -> Program:
+        """Run `candidate` on everything there is; set its visible and stress reports."""
+        program = self._program(candidate.code, index)
         candidate.visible = program.visible
-        self.programs.append(program)
         if self.stress:
             stress = program.raw[len(self.inputs):]
             failing = [o for o in stress if o.status not in ("passed", "failed")]
             candidate.stress = Report(len(stress) - len(failing), len(stress), failing)
+        return program
+
+    def add(self, candidate: Candidate) -> Candidate:
+        program = self._score(candidate, len(self.run.traj.candidates))
+        self.programs.append(program)
         self.relabel()
         if self.inputs:
             candidate.selftest = self._selftest(program)
@@ -183,6 +214,8 @@ class Search:
         best = self.candidates()[self.run.traj.final_index]
         disputed = any(label.status == "disputed" for label in self.labels)
         checked = best.visible.total + best.selftest.total
+        if self.needs_tests():
+            return ""
         if not checked and not disputed:
             return "no tests to learn from"
         if _clean(best.visible) and _clean(best.selftest) and _clean(best.stress) and not disputed:
@@ -190,11 +223,13 @@ class Search:
         return ""
 
     def pick(self) -> Candidate | None:
-        """The candidate to expand: among the best `beam` that still fail a test, the least expanded."""
+        """The candidate to expand: among the best `beam` near misses that still fail a test, the least
+        expanded. (With a beam of 1 every candidate counts as a near miss: there is no sampling to fall back on.)"""
         ranked = sorted((c for c in self.candidates() if c.index not in self.regressed),
                         key=lambda c: (c.visible.fraction, c.selftest.fraction, c.stress.fraction, -c.index),
                         reverse=True)[:self.options.beam]
-        open_ = [c for c in ranked if _failing_case(c) is not None
+        near = [c for c in ranked if self.options.beam == 1 or not c.visible.total or c.visible.fraction >= NEAR_MISS]
+        open_ = [c for c in near if _failing_case(c) is not None
                  and self.expansions.get(c.index, 0) < MAX_EXPANSIONS]
         return min(open_, key=lambda c: self.expansions.get(c.index, 0)) if open_ else None
 
@@ -340,14 +375,11 @@ def coderefine(options: Options):
     """The method body for `options`."""
     def body(run: Run) -> str:
         search = Search(run, options)
-        zero = first_candidate(run)
-        try:
-            if options.selftests and hasattr(run.loss, "execute"):
-                search.build_tests(zero.code)
-        finally:  # scored once the tests exist, and recorded even when the budget ends before them
-            search.add(zero)
+        search.add(first_candidate(run))
         while not (reason := search.finished()):
-            if search.pending_repair is not None:
+            if search.needs_tests():
+                search.build_tests()
+            elif search.pending_repair is not None:
                 search.repair()
             elif (parent := search.pick()) is not None:
                 search.expand(parent)
