@@ -37,20 +37,30 @@ class CandidateError(Exception):
     """The candidate raised an exception that is not a builtin one."""
 
 
+class Refused(BaseException):
+    """A returned value this side would not rebuild. Not an Exception, so `except Exception` in a check does
+    not swallow it; and the verdict is an error even if a bare `except:` did (see `refused`)."""
+
+
 class Proxy:
     """Stands for the candidate in a check: arguments out as data, results back as data."""
 
     def __init__(self, channel: Channel, classes: dict, job: dict):
         self.channel, self.classes, self.job = channel, classes, job
+        self.refused = ""  # why a value of the current check was refused, if one was
 
     def __call__(self, *args, **kwargs):
         self.channel.send({"op": "call", "call": pack([list(args), kwargs], self.job["value_depth"])})
         body = self.channel.receive()
         if body is None:
             raise BrokenPipeError("the host ended the run")
-        reply = loads_guarded(body, 3 * self.job["value_depth"] + 4, self.job["value_items"])  # tags nest too
-        if reply.get("op") == "returned":
-            return unpack(reply["value"], self.classes, self.job["value_depth"])
+        try:
+            reply = loads_guarded(body, 3 * self.job["value_depth"] + 4, self.job["value_items"])  # tags nest too
+            if reply.get("op") == "returned":
+                return unpack(reply["value"], self.classes, self.job["value_depth"])
+        except (ValueError, TypeError) as exc:  # malformed, too deep, or of a class the prelude does not have
+            self.refused = f"the candidate's return value was refused: {exc}"[:4000]
+            raise Refused(self.refused) from None
         raise _exception(str(reply.get("type")), str(reply.get("message")))
 
 
@@ -97,11 +107,12 @@ def main(argv: list[str]) -> int:
     while (body := channel.receive()) is not None:
         request = json.loads(body)
         failure = None
+        proxy.refused = ""
         try:
             exec(compile(request["source"], "<test>", "exec"), {**vars(module), **names})
-        except BaseException as exc:  # AssertionError is a fail; anything else, a rejected value included, an error
+        except BaseException as exc:  # AssertionError is a fail; anything else an error
             failure = exc
-        channel.send(verdict(failure))
+        channel.send(verdict(Refused(proxy.refused) if proxy.refused else failure))
     return 0
 
 

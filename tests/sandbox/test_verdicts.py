@@ -170,6 +170,16 @@ def test_always_equal_object_fails_an_assert(box):
     assert "Anything" in report.outcomes[0].exception and "Anything" in report.outcomes[2].exception
 
 
+def test_refused_value_cannot_be_swallowed_by_the_check(box):
+    """A check that tolerates exceptions must not turn a value the checker refused into a pass."""
+    code = "class Opaque:\n    pass\ndef f(x):\n    return Opaque()\n"
+    tests = [AssertTest(source="try:\n    candidate(1)\nexcept Exception:\n    pass\n", name="except Exception"),
+             AssertTest(source="try:\n    candidate(1)\nexcept:\n    pass\n", name="bare except")]
+    report = box.run_tests(code, tests, "f", limits=FAST)
+    assert [o.status for o in report.outcomes] == ["error", "error"]
+    assert all("refused" in o.exception and "Opaque" in o.exception for o in report.outcomes)
+
+
 TREE_PRELUDE = ("from collections import deque\n"
                 "class TreeNode:\n    def __init__(self, val=0, left=None, right=None):\n"
                 "        self.val, self.left, self.right = val, left, right\n"
