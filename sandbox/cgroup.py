@@ -19,8 +19,8 @@ from sandbox.types import Limits
 CONTROLLERS = ("memory", "pids")
 V1_ROOT = Path("/sys/fs/cgroup")
 GROUP = "coderefine-sandbox"
-HEADROOM_MB = 64   # the monitor, bwrap and the interpreter itself, beyond the candidate's own memory
-EXTRA_PIDS = 4     # bwrap, its PID-namespace init, the gate shell
+HEADROOM_MB = 64   # bwrap and the interpreter itself, beyond the candidate's own memory
+EXTRA_PIDS = 4     # bwrap and the gate shell, with room to spare
 
 
 def own_v1_dirs(proc_cgroup: str) -> dict[str, Path]:
