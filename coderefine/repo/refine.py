@@ -1,0 +1,160 @@
+"""One repository run, in the order a user would check things: the input (files, function, tests), the
+tests as they are (the baseline, traced), the functions to change (named, or found from the failures), the
+method's run on them, and the proposed change. Bad input stops it with a RepoError before any LLM call."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from coderefine.llm import LLM
+from coderefine.methods import Method
+from coderefine.repo import RepoError
+from coderefine.repo.apply import Change
+from coderefine.repo.loss import PytestLoss
+from coderefine.repo.problem import repo_problem
+from coderefine.repo.rank import Suspect, suspects, variables
+from coderefine.repo.runner import PytestRun, Result, run_pytest
+from coderefine.repo.selection import covering, expand
+from coderefine.repo.snapshot import DEFAULT_LIMIT_MB, Snapshot, take
+from coderefine.repo.targets import TargetSpec, check_syntax, locate
+from coderefine.types import Budget, Report, Trajectory
+from sandbox import Limits
+
+DEFAULT_FUNCTIONS = 3
+PYTEST_WALL = 120.0       # seconds for one run of the selection
+
+
+@dataclass(frozen=True)
+class Request:
+    """What to refine. Paths are repo-relative."""
+    root: Path
+    target: TargetSpec | None = None       # FILE or FILE::func; None: found from the failing tests
+    tests: tuple[str, ...] = ()            # pytest selection; empty: the tests that cover the target's file
+    args: tuple[str, ...] = ()             # extra pytest arguments (--runslow)
+    functions: int = DEFAULT_FUNCTIONS     # most variables found from the failures
+    limit_mb: float = DEFAULT_LIMIT_MB
+    wall: float = PYTEST_WALL
+
+
+@dataclass
+class Prepared:
+    """The checked input: the repository copy and the test items to run."""
+    request: Request
+    snapshot: Snapshot
+    selection: tuple[str, ...]
+
+    @property
+    def limits(self) -> Limits:
+        return Limits(wall=self.request.wall, time_per_test=self.request.wall)
+
+    def loss(self, sandbox, chosen: list[Suspect], baseline: Result) -> PytestLoss:
+        return PytestLoss(self.snapshot, [s.definition for s in chosen],
+                          PytestRun(self.selection, self.request.args), sandbox, self.limits, baseline.collected)
+
+
+@dataclass
+class Outcome:
+    """How a run ended: the tests before and with the proposed change, and the change itself."""
+    before: Report
+    variables: list[Suspect] = field(default_factory=list)
+    trajectory: Trajectory | None = None
+    after: Report | None = None
+    changes: list[Change] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def status(self) -> str:
+        """passing (nothing to do) | fixed (every test passes) | improved (more pass) | unchanged"""
+        if self.before.complete:
+            return "passing"
+        if self.changes and self.after is not None and self.after.complete:
+            return "fixed"
+        return "improved" if self.changes else "unchanged"
+
+
+def prepare(request: Request, snapshot: Snapshot | None = None) -> Prepared:
+    """Checks the input and copies the repository (unless given its copy): a RepoError says what is wrong."""
+    snapshot = snapshot or take(request.root, request.limit_mb)
+    target = request.target
+    if target is not None:
+        if target.path not in snapshot.files:
+            where = request.root / target.path
+            raise RepoError(f"{target.path} is not a file git tracks in {request.root}"
+                            + (" (add it with `git add`)" if where.is_file() else ""))
+        if target.qualname is None:
+            check_syntax(snapshot.files[target.path], target.path)
+        else:
+            locate(snapshot.files[target.path], target.path, target.qualname)
+    if request.tests:
+        selection = expand(snapshot, request.tests)
+    elif target is not None:
+        selection = covering(snapshot, [target.path])
+        if not selection:
+            raise RepoError(f"no tests found for {target.path}: no tracked test file is named after it or imports "
+                            "it; name them with --tests")
+    else:
+        raise RepoError("nothing to refine: give FILE::function, or --tests to find the functions from the failures")
+    return Prepared(request, snapshot, selection)
+
+
+def baseline(prepared: Prepared, sandbox) -> Result:
+    """The selection on the repository as it is, with its calls traced; pytest's refusals become RepoErrors."""
+    result = run_pytest(sandbox, prepared.snapshot.files, PytestRun(prepared.selection, prepared.request.args,
+                                                                     trace=True), expected=None, limits=prepared.limits)
+    check_run(result, prepared.selection)
+    return result
+
+
+def check_run(result: Result, selection: tuple[str, ...]) -> None:
+    """A run that tested nothing, or could not collect, is bad input rather than a failing test."""
+    error = result.report.error
+    tail = error.split(": ", 1)[-1].strip()
+    broken = result.collection_errors
+    if broken:
+        files = ", ".join(o.name.split("::")[0] for o in broken)
+        last = "\n".join(broken[0].traceback.strip().splitlines()[-12:])
+        raise RepoError(f"pytest could not collect {files}; fix that first:\n{last}")
+    if result.exit_status == 5 or (not error and not result.collected):
+        raise RepoError(f"no tests found: pytest collected no tests from {' '.join(selection)}")
+    if result.exit_status == 2:
+        raise RepoError(f"pytest stopped before running the tests (exit 2):\n{tail}")
+    if result.exit_status in (3, 4):
+        raise RepoError(f"pytest refused to run (exit {result.exit_status}; a bad option or plugin):\n{tail}")
+    if error:
+        raise RepoError(f"the tests did not finish in the sandbox: {error}")
+
+
+def choose(prepared: Prepared, result: Result) -> list[Suspect]:
+    """The variables: the named function, or the functions the failures implicate, most suspect first."""
+    target = prepared.request.target
+    if target is not None and target.qualname is not None:
+        named = locate(prepared.snapshot.files[target.path], target.path, target.qualname)
+        return [Suspect(named, 1.0, False, 1)]
+    found = suspects(prepared.snapshot, result)
+    if target is not None:   # FILE without ::func: the functions of that file
+        found = [s for s in found if s.definition.path == target.path]
+    chosen = variables(found, prepared.request.functions)
+    if not chosen:
+        raise RepoError("the failing tests ran no function of the repository outside its tests; name the "
+                        "function to change as FILE::function")
+    return chosen
+
+
+def optimise(prepared: Prepared, result: Result, chosen: list[Suspect], method: Method, llm: LLM, sandbox,
+             budget: Budget | None, seed: int, on_step: Callable[[Trajectory], None] | None = None) -> Outcome:
+    """The method's run on the variables, and the change its best candidate makes (none when no candidate
+    passes more tests than the code as it is)."""
+    started = time.monotonic()
+    loss = prepared.loss(sandbox, chosen, result)
+    problem = repo_problem(prepared.snapshot, chosen, result.report)
+    traj = method.run(problem, llm, loss, budget, seed, on_step)
+    outcome = Outcome(before=result.report, variables=chosen, trajectory=traj)
+    final = traj.final
+    if final is not None and final.visible.passed > result.report.passed and not final.visible.error:
+        outcome.after = final.visible
+        outcome.changes = [Change(path, prepared.snapshot.files[path], text)
+                           for path, text in loss.edits(final.code).items()]
+    outcome.seconds = time.monotonic() - started
+    return outcome

@@ -1,0 +1,72 @@
+"""A candidate's code written back into the repository: each variable's new definition replaces the old one
+in its file, re-indented for its place (a method inside its class, a nested function inside its function),
+and imports the candidate added go to the top of those files. What the candidate leaves out, or leaves as it
+was shown, stays byte for byte as it is."""
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+from coderefine.repo.targets import Definition, definitions, reindent
+from coderefine.source import parse, syntax_errors, text
+
+
+class SpliceError(ValueError):
+    """The candidate cannot be written back (it does not parse, or the file would not)."""
+
+
+def new_versions(code: str, variables: Sequence[Definition]) -> dict[Definition, str]:
+    """The variables the candidate changed, each with its new source indented for its place in the file."""
+    errors = syntax_errors(code)
+    if errors:
+        raise SpliceError(f"the candidate does not parse ({errors[0]})")
+    written = {d.qualname: d for d in reversed(definitions(code))}   # the first of a name wins
+    versions = {}
+    for variable in variables:
+        found = written.get(variable.shown)
+        if found is None or found.text == reindent(variable.text, variable.indent, found.indent, variable.string_rows):
+            continue
+        versions[variable] = reindent(found.text, found.indent, variable.indent, found.string_rows)
+    return versions
+
+
+def splice(files: Mapping[str, str], versions: Mapping[Definition, str], code: str = "") -> dict[str, str]:
+    """The changed files: each new version in place of its definition, and the top-level imports of `code`
+    that a changed file lacks. A file that would not parse is a SpliceError."""
+    changed: dict[str, str] = {}
+    for path in dict.fromkeys(d.path for d in versions):
+        data = files[path].encode("utf-8")
+        for definition in sorted((d for d in versions if d.path == path), key=lambda d: d.start, reverse=True):
+            data = data[:definition.start] + versions[definition].encode("utf-8") + data[definition.end:]
+        new = add_imports(data.decode("utf-8"), code)
+        errors = syntax_errors(new)
+        if errors:
+            raise SpliceError(f"{path} would not parse with the new code ({errors[0]})")
+        changed[path] = new
+    return changed
+
+
+def add_imports(source: str, code: str) -> str:
+    """`source` with the top-level imports of `code` it lacks, after its own last top-level import (or after
+    its docstring). `from __future__` imports are left out: they must come first, and a fix never needs one."""
+    have = {text(node).strip() for node in _imports(source)}
+    new = [text(node).strip() for node in _imports(code)]
+    missing = [line for line in dict.fromkeys(new) if line not in have and not line.startswith("from __future__")]
+    if not missing:
+        return source
+    root = parse(source).root_node
+    anchors = _imports(source) or [n for n in root.named_children[:1]
+                                   if n.type == "expression_statement" and n.named_children
+                                   and n.named_children[0].type == "string"]
+    data = source.encode("utf-8")
+    at = 0
+    if anchors:
+        newline = data.find(b"\n", anchors[-1].end_byte)
+        at = newline + 1 if newline >= 0 else len(data)
+    block = "".join(line + "\n" for line in missing).encode("utf-8")
+    prefix = data[:at] if at == 0 or data[:at].endswith(b"\n") else data[:at] + b"\n"
+    return (prefix + block + data[at:]).decode("utf-8")
+
+
+def _imports(code: str) -> list:
+    return [n for n in parse(code).root_node.named_children
+            if n.type in ("import_statement", "import_from_statement")]

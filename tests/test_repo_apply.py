@@ -1,0 +1,56 @@
+"""Writing a fix: atomically, with the file's mode kept, never over a file that changed since it was read,
+and only where git's index holds the current content (so git can undo the fix)."""
+import os
+
+import pytest
+
+from coderefine.repo import RepoError
+from coderefine.repo.apply import Change, apply_changes, write_atomic
+from git_repo import git, make_repo, write
+
+OLD = "def f():\n    return 1\n"
+NEW = "def f():\n    return 2\n"
+
+
+@pytest.fixture
+def repo(tmp_path):
+    root = make_repo(tmp_path / "repo", {"pkg/m.py": OLD, "pkg/n.py": OLD, "run.py": OLD})
+    (root / "run.py").chmod(0o755)
+    git(root, "add", "run.py")
+    return root
+
+
+def test_the_fix_is_written_with_the_files_mode_and_no_temporary_file_left(repo):
+    apply_changes(repo, [Change("run.py", OLD, NEW), Change("pkg/m.py", OLD, NEW)])
+    assert (repo / "run.py").read_text() == NEW and (repo / "pkg/m.py").read_text() == NEW
+    assert (repo / "run.py").stat().st_mode & 0o777 == 0o755
+    assert sorted(p.name for p in (repo / "pkg").iterdir()) == ["m.py", "n.py"]
+    git(repo, "checkout", "--", "run.py", "pkg/m.py")                 # git undoes it
+    assert (repo / "run.py").read_text() == OLD
+
+
+def test_a_file_changed_since_it_was_read_stops_the_whole_fix_before_any_write(repo):
+    write(repo, {"pkg/n.py": OLD + "# edited meanwhile\n"})
+    git(repo, "add", "pkg/n.py")
+    with pytest.raises(RepoError, match="pkg/n.py changed since coderefine read it; nothing was written"):
+        apply_changes(repo, [Change("pkg/m.py", OLD, NEW), Change("pkg/n.py", OLD, NEW)])
+    assert (repo / "pkg/m.py").read_text() == OLD
+
+
+def test_unstaged_changes_are_never_mixed_with_a_fix(repo):
+    edited = OLD + "# not staged\n"
+    write(repo, {"pkg/m.py": edited})
+    with pytest.raises(RepoError, match=r"pkg/m.py has changes that are not staged; .*git add pkg/m.py"):
+        apply_changes(repo, [Change("pkg/m.py", edited, NEW)])
+    assert (repo / "pkg/m.py").read_text() == edited
+
+
+@pytest.mark.parametrize("broken", ["fsync", "replace"])
+def test_a_write_that_dies_midway_leaves_the_old_file_whole_and_no_debris(repo, monkeypatch, broken):
+    def die(*args):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(os, broken, die)
+    with pytest.raises(KeyboardInterrupt):
+        write_atomic(repo / "pkg/m.py", NEW)
+    assert (repo / "pkg/m.py").read_text() == OLD
+    assert sorted(p.name for p in (repo / "pkg").iterdir()) == ["m.py", "n.py"]

@@ -1,0 +1,77 @@
+"""pytest in the sandbox on a repository copy: only the selected tests run, under the repository's own pytest
+settings; failures read as failures; traced runs say which functions each test called."""
+import pytest
+
+from coderefine.repo.runner import PytestRun, excerpt, failure, frames, run_pytest, sandbox_files, user_options
+from sandbox import Limits, Sandbox, TestOutcome
+
+LIMITS = Limits(wall=60)
+FILES = {
+    "calc/ops.py": "def double(x):\n    return helper(x) + 1\n\n\ndef helper(x):\n    return x + x\n",
+    "tests/test_ops.py": "from calc.ops import double\n\n\ndef test_double():\n    assert double(2) == 4\n\n\n"
+                         "def test_zero():\n    assert double(0) == 0\n\n\ndef test_type():\n    double(None)\n",
+    "tests/test_other.py": "import missing_module\n",
+    "conftest.py": "import pytest\n\ndef pytest_addoption(parser):\n    parser.addoption('--runslow', action='store_true')\n",
+}
+
+
+@pytest.fixture(scope="module")
+def box():
+    with Sandbox(backend="bwrap") as sandbox:
+        yield sandbox
+
+
+def test_only_the_selected_tests_run_and_other_test_files_are_not_even_imported(box):
+    result = run_pytest(box, FILES, PytestRun(("tests/test_ops.py::test_double", "tests/test_ops.py::test_zero")),
+                        expected=None, limits=LIMITS)
+    assert sorted(o.name for o in result.report.failures) == ["tests/test_ops.py::test_double",
+                                                               "tests/test_ops.py::test_zero"]
+    assert result.report.total == 2 and result.collected == 2 and not result.report.error
+
+
+def test_a_failure_reads_as_the_call_the_values_and_the_frames(box):
+    result = run_pytest(box, FILES, PytestRun(("tests/test_ops.py",), ("--runslow",)), expected=None, limits=LIMITS)
+    by_name = {o.name.split("::")[1]: o for o in result.report.failures}
+    double = by_name["test_double"]
+    assert (double.status, double.input, double.actual, double.expected) == ("failed", "assert double(2) == 4", "5", "4")
+    raised = by_name["test_type"]
+    assert raised.status == "error" and "TypeError" in raised.exception
+    assert ("calc/ops.py", 2) in frames(raised.traceback) and ("calc/ops.py", 6) in frames(raised.traceback)
+
+
+def test_a_traced_run_lists_the_repository_functions_each_test_called_with_their_callers(box):
+    result = run_pytest(box, FILES, PytestRun(("tests/test_ops.py::test_zero",), trace=True), expected=None,
+                        limits=LIMITS)
+    calls = result.calls["tests/test_ops.py::test_zero"]
+    assert [(c.path, c.qualname, c.caller_path) for c in calls] == [
+        ("tests/test_ops.py", "test_zero", None), ("calc/ops.py", "double", "tests/test_ops.py"),
+        ("calc/ops.py", "helper", "calc/ops.py")]
+    assert "@@coderefine" not in result.report.failures[0].traceback
+
+
+def test_an_unknown_option_an_unimportable_test_file_and_an_empty_selection_each_say_so(box):
+    usage = run_pytest(box, FILES, PytestRun(("tests/test_ops.py",), ("--no-such-option",)), expected=None,
+                       limits=LIMITS)
+    assert usage.exit_status == 4
+    broken = run_pytest(box, FILES, PytestRun(("tests/test_other.py",)), expected=None, limits=LIMITS)
+    assert [o.name for o in broken.collection_errors] == ["tests/test_other.py::coderefine-collection-error"]
+    assert "No module named 'missing_module'" in broken.collection_errors[0].traceback
+    empty = run_pytest(box, FILES, PytestRun(("tests/test_ops.py::nothing",)), expected=None, limits=LIMITS)
+    assert empty.exit_status == 5
+
+
+def test_the_repositorys_pytest_settings_are_kept_and_the_selection_added():
+    files = {"pyproject.toml": '[tool.pytest.ini_options]\naddopts = "-x"\nmarkers = ["slow: slow"]\ntimeout = 9\n'}
+    ini = sandbox_files(files, PytestRun(("t.py",), ("--runslow",)))["pytest.ini"]
+    assert ini == "[pytest]\nmarkers = slow: slow\ntimeout = 9\naddopts = -x -p _coderefine_select --runslow\n"
+    assert user_options({"setup.cfg": "[tool:pytest]\npython_files = check_*.py\n"}) == {"python_files": "check_*.py"}
+    assert user_options({"pytest.ini": "[pytest]\n", "pyproject.toml": "[tool.pytest.ini_options]\nx = 1\n"}) == {}
+    assert user_options({"pyproject.toml": "[project]\nname = 'x'\n", "tox.ini": "[pytest]\nx = 2\n"}) == {"x": "2"}
+
+
+def test_a_recursion_is_shown_once_in_the_excerpt():
+    longrepr = ("a = 1\n\n    def test():\n>       f(a)\n\nt.py:3: \n_ _ _\n"
+                + "m.py:2: in f\n    return f(x)\n           ^^^\n" * 3 + "E   RecursionError: deep\n")
+    assert excerpt(longrepr) == "a = 1\n>       f(a)\nt.py:3:\nm.py:2: in f\n    return f(x)\nE   RecursionError: deep"
+    outcome = failure(TestOutcome(status="failed", name="t.py::test", traceback=longrepr))
+    assert (outcome.status, outcome.input, outcome.exception) == ("error", "f(a)  (with a = 1)", "RecursionError: deep")

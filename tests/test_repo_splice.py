@@ -1,0 +1,79 @@
+"""A candidate's functions written back into their files: re-indented for their place, the rest untouched."""
+import pytest
+
+from coderefine.repo.problem import starter_code
+from coderefine.repo.splice import SpliceError, add_imports, new_versions, splice
+from coderefine.repo.targets import locate
+
+SHAPES = '''"""Shapes."""
+import math
+
+
+class Square:
+    def __init__(self, side):
+        self.side = side
+
+    def area(self):
+        return self.side * 2   # wrong
+
+    def perimeter(self):
+        return 4 * self.side
+'''
+HELPERS = '''def scale(values, k):
+    def times(v):
+        return v + k   # wrong
+    return [times(v) for v in values]
+'''
+FILES = {"geo/shapes.py": SHAPES, "geo/helpers.py": HELPERS}
+
+
+def variables():
+    return [locate(SHAPES, "geo/shapes.py", "Square.area"), locate(HELPERS, "geo/helpers.py", "scale.times")]
+
+
+def test_the_model_sees_each_variable_under_its_file_at_top_level_or_in_its_class():
+    assert starter_code(variables()) == ("# geo/shapes.py\nclass Square:\n    def area(self):\n"
+                                         "        return self.side * 2   # wrong\n\n"
+                                         "# geo/helpers.py\ndef times(v):\n    return v + k   # wrong")
+
+
+def test_both_functions_go_back_to_their_places_with_their_indentation():
+    candidate = ("class Square:\n    def area(self):\n        return self.side ** 2\n\n"
+                 "def times(v):\n    return v * k\n")
+    changed = splice(FILES, new_versions(candidate, variables()), candidate)
+    assert changed["geo/shapes.py"] == SHAPES.replace("self.side * 2   # wrong", "self.side ** 2")
+    assert changed["geo/helpers.py"] == HELPERS.replace("        return v + k   # wrong", "        return v * k")
+
+
+def test_code_shown_back_unchanged_changes_nothing_and_other_code_is_dropped():
+    candidate = starter_code(variables()) + "\n\ndef helper():\n    return 1\n"
+    assert new_versions(candidate, variables()) == {}
+    assert splice(FILES, {}, candidate) == {}
+
+
+def test_a_variable_the_candidate_leaves_out_stays_as_it_is():
+    candidate = "def times(v):\n    return v * k\n"
+    changed = splice(FILES, new_versions(candidate, variables()), candidate)
+    assert list(changed) == ["geo/helpers.py"]
+
+
+def test_new_imports_go_after_the_files_own_imports():
+    candidate = "import functools\nimport math\nclass Square:\n    def area(self):\n        return math.prod([self.side] * 2)\n"
+    changed = splice(FILES, new_versions(candidate, variables()), candidate)
+    assert changed["geo/shapes.py"].startswith('"""Shapes."""\nimport math\nimport functools\n\n\nclass Square:')
+
+
+def test_imports_go_after_a_module_docstring_or_at_the_top():
+    assert add_imports('"""Doc."""\nx = 1\n', "import os\n") == '"""Doc."""\nimport os\nx = 1\n'
+    assert add_imports("x = 1\n", "import os\nfrom __future__ import annotations\n") == "import os\nx = 1\n"
+
+
+def test_a_candidate_that_does_not_parse_is_refused():
+    with pytest.raises(SpliceError, match="the candidate does not parse"):
+        new_versions("def times(v):\n    return (v\n", variables())
+
+
+def test_a_file_that_would_not_parse_is_refused():
+    bad = locate(HELPERS, "geo/helpers.py", "scale.times")
+    with pytest.raises(SpliceError, match="geo/helpers.py would not parse"):
+        splice(FILES, {bad: "def times(v):\n        return (v"})
