@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from coderefine.cli.base import CLI, VersionOpt
 from coderefine.cli.bench import bench_app
+from coderefine.cli.hook import hook
 from coderefine.cli.methods import methods
 from coderefine.cli.model import cache_app, model_app
 from coderefine.cli.problems import problems_app
+from coderefine.cli.refine import refine
 from coderefine.cli.settings import config
 from coderefine.cli.solve import solve
 
@@ -22,6 +24,8 @@ def _options(version: bool = VersionOpt) -> None:
 app.command()(solve)
 app.command()(methods)
 app.command()(config)
+app.command()(refine)
+app.command()(hook)
 app.add_typer(model_app, name="model", help="The embedded model: pull, build, status, stop, chat.")
 app.add_typer(cache_app, name="cache", help="The LLM response cache.")
 app.add_typer(problems_app, name="problems", help="List, show, check, validate and build problems.")

@@ -1,0 +1,139 @@
+"""`coderefine refine` and `coderefine hook` as a user meets them: a real litellm call to a local fake
+server, the real sandbox, a real git repository; messages, exit codes, and files changed only when asked."""
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from coderefine.cli import app
+from git_repo import git, make_repo, write
+from repo_server import ScriptedReplies
+
+BUGGY = "def add(a, b):\n    return a - b\n\n\ndef sub(a, b):\n    return a - b\n"
+FIXED = BUGGY.replace("return a - b\n\n", "return a + b\n\n", 1)
+TEST = "from calc import add\n\n\ndef test_add():\n    assert add(1, 2) == 3\n"
+FIX = "```python\ndef add(a, b):\n    return a + b\n```"
+PATCH = ("--- a/calc.py\n+++ b/calc.py\n@@ -1,5 +1,5 @@\n def add(a, b):\n-    return a - b\n+    return a + b\n"
+         " \n \n def sub(a, b):\n")
+
+
+@pytest.fixture
+def repo(tmp_path, monkeypatch):
+    root = make_repo(tmp_path / "repo", {"calc.py": BUGGY, "test_calc.py": TEST})
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("OPENAI_API_KEY", "test-key")
+    monkeypatch.setenv("CODEREFINE_CACHE", str(tmp_path / "cache"))
+    return root
+
+
+def invoke(server, *args, calls="2"):
+    return CliRunner().invoke(app, [*args, "--model", "openai/fake", "--api-base", server.api_base,
+                                    "--backend", "bwrap", "--calls", calls])
+
+
+def refused(result, server, *messages):
+    assert result.exit_code == 2, result.output
+    for message in messages:
+        assert message in result.output, result.output
+    assert "Traceback" not in result.output and not server.requests
+
+
+def test_refine_prints_the_diff_and_the_tests_before_and_after_and_writes_nothing(repo):
+    with ScriptedReplies([FIX]) as server:
+        result = invoke(server, "refine", "calc.py::add")
+    assert result.exit_code == 0, result.output
+    assert PATCH in result.stdout and "tests: 0 of 1 pass now, 1 of 1 with this change" in result.stdout
+    assert "not applied (give --apply to write it)" in result.stdout
+    assert "the tests now: 0 of 1 tests pass" in result.stderr and "variable 1: calc.py::add" in result.stderr
+    assert (repo / "calc.py").read_text() == BUGGY
+
+
+def test_refine_apply_writes_the_fix_and_json_says_what_happened(repo):
+    with ScriptedReplies([FIX]) as server:
+        result = invoke(server, "refine", "--tests", "test_calc.py", "--apply", "--json")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert (document["status"], document["applied"], document["files"]) == ("fixed", True, ["calc.py"])
+    assert document["diff"] == PATCH and document["variables"][0]["function"] == "calc.py::add"
+    assert (repo / "calc.py").read_text() == FIXED and git(repo, "diff", "--name-only") == "calc.py\n"
+
+
+def test_tests_that_pass_already_are_said_to_pass_and_no_model_is_asked(repo):
+    write(repo, {"calc.py": FIXED})
+    with ScriptedReplies([]) as server:
+        result = invoke(server, "refine", "calc.py::add")
+    assert result.exit_code == 0 and "all 1 selected tests pass already; nothing to fix" in result.stdout
+    assert not server.requests
+
+
+def test_no_fix_found_exits_1_and_changes_nothing(repo):
+    with ScriptedReplies([FIX.replace("a + b", "a * b"), "It multiplies.", "no diff"]) as server:
+        result = invoke(server, "refine", "calc.py::add", "--apply")
+    assert result.exit_code == 1, result.output
+    assert "no fix found: no candidate passed more than 0 of 1 tests (call budget spent)" in result.stdout
+    assert (repo / "calc.py").read_text() == BUGGY
+
+
+@pytest.mark.parametrize("args, message", [
+    (["calc.py::ad"], "unknown function 'ad' in calc.py (did you mean add?); functions there: add, sub"),
+    (["../elsewhere.py::f"], "is outside the repository"),
+    (["calc.py::add", "--tests", "test_missing.py"], "no tests found: test_missing.py is not a file git tracks"),
+    (["calc.py::add", "--tests", "test_calc.py::test_nothing"], "no tests found: pytest collected no tests"),
+    (["calc.py::add", "--max-repo-mb", "0.0001"], "over the limit of 0.0001 MB"),
+    (["calc.py::add", "--pytest-arg", "--no-such-flag"], "pytest refused to run (exit 4"),
+])
+def test_bad_input_exits_2_with_a_clear_message_before_any_model_call(repo, args, message):
+    with ScriptedReplies([]) as server:
+        refused(invoke(server, "refine", *args), server, message)
+    assert (repo / "calc.py").read_text() == BUGGY
+
+
+def test_a_folder_outside_git_is_refused(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with ScriptedReplies([]) as server:
+        refused(invoke(server, "refine", "--tests", "t.py"), server, "is not inside a git repository")
+
+
+def test_the_hook_passes_when_the_covering_tests_pass(repo):
+    write(repo, {"calc.py": FIXED})
+    git(repo, "add", "calc.py")
+    with ScriptedReplies([]) as server:
+        result = invoke(server, "hook", "calc.py")
+    assert result.exit_code == 0 and "all 1 selected tests pass already" in result.stdout
+
+
+def test_the_hook_proposes_a_fix_exits_1_and_writes_only_with_apply(repo):
+    git(repo, "add", "calc.py")
+    with ScriptedReplies([FIX]) as server:
+        result = invoke(server, "hook", "calc.py")
+    assert result.exit_code == 1 and PATCH in result.stdout and (repo / "calc.py").read_text() == BUGGY
+    with ScriptedReplies([FIX]) as server:
+        result = invoke(server, "hook", "calc.py", "--apply")
+    assert result.exit_code == 1 and "applied to calc.py" in result.stdout
+    assert (repo / "calc.py").read_text() == FIXED
+
+
+def test_the_hook_checks_the_staged_files_or_the_configured_selection(repo):
+    write(repo, {"notes.py": "X = 1\n"})
+    git(repo, "add", "notes.py")
+    with ScriptedReplies([]) as server:
+        result = invoke(server, "hook")
+    assert result.exit_code == 0 and "no tests cover the staged Python files" in result.stderr
+    write(repo, {"pyproject.toml": '[tool.coderefine]\nhook_tests = ["test_calc.py"]\nhook_time_budget = 60\n'})
+    with ScriptedReplies([FIX]) as server:
+        result = invoke(server, "hook", "-v")
+    assert result.exit_code == 1 and PATCH in result.stdout
+    assert "hook_tests=('test_calc.py',) (" in result.stderr and "hook_time_budget=60.0 (" in result.stderr
+
+
+def test_the_hooks_time_budget_stops_the_search_with_the_best_so_far(repo):
+    with ScriptedReplies([FIX.replace("a + b", "a * b")], stall=5) as server:
+        result = invoke(server, "hook", "calc.py", "--time-budget", "2", calls="8")
+    assert result.exit_code == 1, result.output
+    assert "no fix found: no candidate passed more than 0 of 1 tests (time budget of 2 s spent)" in result.stdout
+
+
+def test_a_bad_hook_setting_is_refused_naming_the_file(repo):
+    write(repo, {"pyproject.toml": "[tool.coderefine]\nhook_time_budget = 0\n"})
+    with ScriptedReplies([]) as server:
+        refused(invoke(server, "hook", "calc.py"), server, "hook_time_budget = 0 from", "must be a number from 1")
