@@ -20,7 +20,7 @@ def _open(backend: str) -> Sandbox:
         return Sandbox(backend=backend)
     except SandboxError as exc:
         typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2)
+        raise typer.Exit(3)  # the environment, not the input: as the coderefine CLI says it
 
 
 def _read(path: Path) -> str:
@@ -47,7 +47,8 @@ def check(as_json: bool = typer.Option(False, "--json", help="print JSON")) -> N
 def exec_(file: Path, as_json: bool = typer.Option(False, "--json", help="print JSON"),
           backend: str = typer.Option("auto", help="auto | docker | bwrap | unsafe"),
           timeout: float = typer.Option(10.0, help="wall-clock seconds")) -> None:
-    """Run a Python FILE in the sandbox."""
+    """Run a Python FILE in the sandbox; exit with its status (124 when it timed out, 128+N when a signal
+    or a limit killed it), as `timeout(1)` and shells report them."""
     source = _read(file)
     with _open(backend) as box:
         result = box.run_program(source, limits=Limits(wall=timeout))
@@ -57,6 +58,15 @@ def exec_(file: Path, as_json: bool = typer.Option(False, "--json", help="print 
         typer.echo(result.stdout, nl=False)
         typer.echo(result.stderr, nl=False, err=True)
         typer.echo(f"[{result.backend}] exit={result.exit_code} {result.killed_reason} {result.seconds:.2f}s", err=True)
+    raise typer.Exit(_status(result))
+
+
+def _status(result) -> int:
+    if result.timed_out:
+        return 124
+    if result.exit_code is None:
+        return 137  # killed (by a limit)
+    return result.exit_code if 0 <= result.exit_code < 256 else 128 + abs(result.exit_code) % 128
 
 
 @app.command("run-tests")

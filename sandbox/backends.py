@@ -49,8 +49,16 @@ def pick_auto(slots: int = 2) -> tuple[Backend, str]:
     reasons = []
     for name in ("docker", "bwrap"):
         try:
-            return make_backend(name, slots), f"{name}: first usable backend" + (
-                f" ({'; '.join(reasons)})" if reasons else "")
+            backend = make_backend(name, slots)
         except SandboxUnavailable as exc:
             reasons.append(str(exc))
+            continue
+        skipped = f", as docker is not usable ({_first_clause(reasons[0])})" if reasons else ""
+        return backend, f"{name}: the first usable backend{skipped}"
     raise SandboxUnavailable("no sandbox backend is usable here: " + "; ".join(reasons) + f". To fix: {INSTALL_HINT}")
+
+
+def _first_clause(text: str, limit: int = 80) -> str:
+    """The start of a long reason, for a one-line note (the whole text is in the error when nothing works)."""
+    clause = text.split(": ", 2)[-1].split(";")[0].split(". ")[0].strip()
+    return clause if len(clause) <= limit else clause[:limit - 1] + "…"

@@ -160,7 +160,7 @@ class Run:
     def __init__(self, backend, code: str, prelude: str, entry_point: str, tests: Sequence[Test],
                  limits: Limits, fail_fast: bool):
         self.backend, self.tests, self.limits, self.fail_fast = backend, list(tests), limits, fail_fast
-        self.code, self.prelude, self.entry_point = f"{prelude}\n{code}" if prelude else code, prelude, entry_point
+        self.code, self.prelude, self.entry_point = code, prelude, entry_point
         self.wall = default_wall(limits, len(self.tests))
         self.wall_at = 0.0
         self.worker: Peer | None = None
@@ -187,7 +187,9 @@ class Run:
             if self.worker is not None and self.worker.ready:
                 self._expect_silence(self.worker)
         except RunEnded as ended:
-            rest = replace(ended.record, seconds=0.0)
+            # the cause is stated once, in the report's error and the first record; the rest only say so
+            rest = replace(ended.record, seconds=0.0, traceback="", stdout="",
+                           exception="not run: the run ended before this test (see the report's error)")
             results.records += [ended.record] + [rest] * (len(self.tests) - len(results.records) - 1)
             results.error = ended.why
             results.limit_hit = ended.record.limit_hit if ended.record.status == "killed" else ""
@@ -366,7 +368,7 @@ class Run:
     def _launch_worker(self) -> Peer:
         if self.worker is None:
             self.worker = self._launch("worker", {
-                "code": self.code, "entry_point": self.entry_point, "output_bytes": self.limits.output_bytes,
+                "code": self.code, "prelude": self.prelude, "entry_point": self.entry_point, "output_bytes": self.limits.output_bytes,
                 "value_bytes": self.limits.value_bytes, "value_depth": self.limits.value_depth,
                 "frame_bytes": frame_limit(self.limits)})
         return self.worker

@@ -1,4 +1,4 @@
-"""The unsafe backend: a plain subprocess with rlimits. Only when asked for by name; warns every time.
+"""The unsafe backend: a plain subprocess with rlimits. Only when asked for by name; warns once per backend.
 
 Candidate code runs as your own user, beside the process that judges it, so
 every report from this backend is marked untrusted.
@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 import warnings
 from contextlib import ExitStack
 
@@ -23,6 +22,9 @@ WARNING = ("sandbox backend 'unsafe': candidate code runs as YOUR user with only
 class UnsafeBackend:
     name = "unsafe"
 
+    def __init__(self) -> None:
+        warnings.warn(WARNING, stacklevel=3)
+
     def features(self) -> dict[str, bool]:
         return {"per_slot_uid": False, "network_denied": False, "pid_namespace": False, "read_only_root": False,
                 "empty_environment": True, "capabilities_dropped": False, "nested_userns_disabled": False,
@@ -35,8 +37,6 @@ class UnsafeBackend:
              limits: Limits, wall: float, role: str = "worker", stderr_cap: int = 64_000,
              ro_dirs: dict[str, str] | None = None) -> ProcessJail:
         """Start `command` with /sb and /work (as the sandboxed backends name them) mapped to a host run dir."""
-        warnings.warn(WARNING, stacklevel=3)
-        print(f"WARNING: {WARNING}", file=sys.stderr)
         stack = ExitStack()
         try:
             run = RunDir(ro_files, work_files, limits, uid=None, mount=False)

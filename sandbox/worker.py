@@ -95,11 +95,13 @@ def _raised(exc: BaseException, limit: str = "") -> dict:
             "traceback": _text(lambda: "".join(traceback.format_exception(type(exc), exc, frames))[-4000:], 4000)}
 
 
-def load(code: str, entry_point: str) -> dict:
-    """The candidate's module namespace; raises what loading raised (KeyError: no entry point)."""
+def load(prelude: str, code: str, entry_point: str) -> dict:
+    """The candidate's module namespace; raises what loading raised (KeyError: no entry point). The prelude
+    and the code are compiled apart, so every line number in a traceback is the candidate's own."""
     # A registered module, not a bare dict: @dataclass and pickling look the module up in sys.modules.
     module = types.ModuleType("solution")
     sys.modules["solution"] = module
+    exec(compile(prelude, "<prelude>", "exec"), module.__dict__)
     exec(compile(code, "<candidate>", "exec"), module.__dict__)
     resolve_entry(module.__dict__, entry_point)
     return module.__dict__
@@ -108,7 +110,7 @@ def load(code: str, entry_point: str) -> dict:
 def serve(job: dict, channel: Channel, capture: Capture) -> None:
     channel.send({"op": "hello"})
     try:
-        namespace = load(job["code"], job["entry_point"])
+        namespace = load(job["prelude"], job["code"], job["entry_point"])
     except KeyError as exc:
         channel.send({"op": "load-error", "exception": f"entry point {job['entry_point']!r} not found: "
                       f"missing name {_text(lambda: exc, 200)}", "traceback": "", "stdout": capture.text()})

@@ -13,6 +13,7 @@ from string import Template
 
 from typing import Sequence
 
+from coderefine.render import NOT_RUN
 from coderefine.types import Report
 from sandbox import CallTest, Test
 
@@ -46,7 +47,8 @@ def clip(text: str, limit: int = CLIP) -> str:
 def describe(report: Report, *, max_failures: int = MAX_FAILURES) -> str:
     """The failures of `report` as the model reads them: at most `max_failures` tests, clipped."""
     parts = [render("outcomes.program_error", error=clip(report.error, 800))] if report.error else []
-    for outcome in report.failures[:max_failures]:
+    failures = [o for o in report.failures if not (report.error and o.exception.startswith(NOT_RUN))]
+    for outcome in failures[:max_failures]:
         kind = outcome.status if outcome.status in ("failed", "error", "timeout", "memory") else "other"
         tail = outcome.traceback.strip().splitlines()[-TRACEBACK_LINES:]
         parts.append(render(f"outcomes.{kind}", name=outcome.name or "test", input=clip(outcome.input),
@@ -56,8 +58,8 @@ def describe(report: Report, *, max_failures: int = MAX_FAILURES) -> str:
                             traceback="\n".join("    " + line for line in tail)))
     parts = ["\n".join(line for line in part.splitlines() if line.strip() not in ("input:", ""))
              for part in parts]
-    if len(report.failures) > max_failures:
-        parts.append(render("outcomes.more", count=len(report.failures) - max_failures))
+    if len(failures) > max_failures:
+        parts.append(render("outcomes.more", count=len(failures) - max_failures))
     return "\n".join(parts) if parts else render("outcomes.all_passed")
 
 

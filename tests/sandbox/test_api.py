@@ -67,11 +67,11 @@ def test_unknown_backend_is_a_clear_error():
         Sandbox(backend="podman")
 
 
-def test_unsafe_warns_every_time(recwarn):
+def test_unsafe_warns_once_per_sandbox_not_per_run(recwarn):
     with Sandbox(backend="unsafe") as box:
         for _ in range(2):
             assert box.run_program("print(6 * 7)").stdout == "42\n"
-    assert sum("unsafe" in str(w.message) for w in recwarn) == 2
+    assert sum("unsafe" in str(w.message) for w in recwarn) == 1
 
 
 def test_cli_exec_and_check(tmp_path):
@@ -80,9 +80,24 @@ def test_cli_exec_and_check(tmp_path):
     out = subprocess.run([sys.executable, "-m", "sandbox", "exec", str(program), "--json", "--backend", "bwrap",
                           "--timeout", "1"], capture_output=True, text=True, timeout=60)
     result = json.loads(out.stdout)
+    assert out.returncode == 124  # exits with the program's status, as timeout(1) reports a timeout
     assert result["timed_out"] and result["stdout"] == "hi\n" and result["backend"] == "bwrap"
     assert set(result) == {"exit_code", "stdout", "stderr", "timed_out", "killed_reason", "seconds", "backend",
                            "limit_hit"} and result["limit_hit"] == "wall"
     missing = subprocess.run([sys.executable, "-m", "sandbox", "exec", str(tmp_path / "nope.py")],
                              capture_output=True, text=True, timeout=60)
     assert missing.returncode == 2 and "cannot read" in missing.stderr and "Traceback" not in missing.stderr
+    program.write_text("import sys\nsys.exit(3)\n")
+    failed = subprocess.run([sys.executable, "-m", "sandbox", "exec", str(program), "--backend", "bwrap"],
+                            capture_output=True, text=True, timeout=60)
+    assert failed.returncode == 3
+
+
+def test_line_numbers_are_the_candidates_own_and_a_load_error_is_stated_once(box):
+    prelude = "import math\nimport itertools\nfrom typing import *\n"
+    broken = box.run_tests("def f(x):\n    y = 1\n    return x +\n", [CallTest(args=(1,), expected=2)] * 3, "f",
+                           prelude=prelude)
+    assert "line 3" in broken.error
+    assert [o.exception.startswith("not run") for o in broken.outcomes] == [False, True, True]
+    raised = box.run_tests("def f(x):\n    return x / 0\n", [CallTest(args=(1,), expected=2)], "f", prelude=prelude)
+    assert 'File "<candidate>", line 2, in f' in raised.outcomes[0].traceback
