@@ -75,3 +75,14 @@ def test_a_recursion_is_shown_once_in_the_excerpt():
     assert excerpt(longrepr) == "a = 1\n>       f(a)\nt.py:3:\nm.py:2: in f\n    return f(x)\nE   RecursionError: deep"
     outcome = failure(TestOutcome(status="failed", name="t.py::test", traceback=longrepr))
     assert (outcome.status, outcome.input, outcome.exception) == ("error", "f(a)  (with a = 1)", "RecursionError: deep")
+
+
+def test_an_endless_loop_fails_its_own_test_at_the_time_limit_and_the_others_still_report(box):
+    files = {"loop.py": "def spin(n):\n    while n:\n        n = n\n    return n\n",
+             "test_loop.py": "from loop import spin\n\n\ndef test_spin():\n    assert spin(1) == 0\n\n\n"
+                             "def test_zero():\n    assert spin(0) == 0\n"}
+    result = run_pytest(box, files, PytestRun(("test_loop.py",), timeout=0.5), expected=None, limits=LIMITS)
+    assert (result.report.passed, result.report.total, result.report.error) == (1, 2, "")
+    spun = result.report.failures[0]
+    assert "TestTimeout: the test ran longer than 0.5 s" in spun.exception
+    assert {("loop.py", 2), ("loop.py", 3)} & set(frames(spun.traceback))   # where the loop was stopped

@@ -11,8 +11,8 @@ import typer
 
 from coderefine.cli.output import ExitCode, JsonOpt, Output, QuietOpt, VerboseOpt
 from coderefine.cli.refine import (ApiBaseOpt, ApplyOpt, BackendOpt, CallsOpt, FunctionsOpt, MaxRepoOpt, MethodOpt,
-                                   ModelOpt, NoCacheOpt, PytestArgOpt, RunOptions, SeedOpt, WallOpt, guarded,
-                                   method_name, run_repo)
+                                   ModelOpt, NoCacheOpt, PytestArgOpt, RunOptions, SeedOpt, TestTimeoutOpt, WallOpt,
+                                   guarded, method_name, run_repo)
 from coderefine.cli.settings import resolve_settings, settings_line
 from coderefine.repo.hook import hook_selection, staged_files
 from coderefine.repo.refine import Request, prepare
@@ -32,7 +32,7 @@ def hook(
     repo_method: Optional[str] = MethodOpt, model: Optional[str] = ModelOpt, api_base: Optional[str] = ApiBaseOpt,
     seed: int = SeedOpt, calls: Optional[int] = CallsOpt, backend: Optional[str] = BackendOpt,
     no_cache: bool = NoCacheOpt, functions: int = FunctionsOpt, pytest_arg: Optional[list[str]] = PytestArgOpt,
-    max_repo_mb: float = MaxRepoOpt, wall: float = WallOpt,
+    max_repo_mb: float = MaxRepoOpt, wall: float = WallOpt, test_timeout: float = TestTimeoutOpt,
     as_json: bool = JsonOpt, quiet: bool = QuietOpt, verbose: bool = VerboseOpt,
 ) -> None:
     """Pre-commit hook: exit 0 when the tests covering the staged files pass; otherwise propose a fix (written
@@ -54,7 +54,7 @@ def hook(
             ui.note("no tests cover the staged Python files; nothing to check")
         raise typer.Exit(ExitCode.OK)
     request = Request(root=root, tests=selection, args=tuple(pytest_arg or ()), functions=functions,
-                      limit_mb=max_repo_mb, wall=wall)
+                      limit_mb=max_repo_mb, wall=wall, test_timeout=test_timeout)
     prepared = guarded(prepare, request, snapshot)
     _, outcome = run_repo(ui, prepared, RunOptions(resolved, method_name(resolved), api_base, seed, no_cache,
                                                    apply, settings.hook_time_budget))

@@ -19,8 +19,8 @@ from coderefine.methods import get_method
 from coderefine.render import failure_lines
 from coderefine.repo import RepoError
 from coderefine.repo.apply import apply_changes, diff
-from coderefine.repo.refine import (DEFAULT_FUNCTIONS, PYTEST_WALL, Outcome, Prepared, Request, baseline, choose,
-                                    optimise, prepare)
+from coderefine.repo.refine import (DEFAULT_FUNCTIONS, PYTEST_WALL, TEST_TIMEOUT, Outcome, Prepared, Request,
+                                    baseline, choose, optimise, prepare)
 from coderefine.repo.snapshot import DEFAULT_LIMIT_MB, relative, repo_root
 from coderefine.repo.targets import TargetSpec
 from coderefine.types import Report, Trajectory
@@ -42,6 +42,8 @@ PytestArgOpt = typer.Option(None, "--pytest-arg", help="An extra pytest argument
 MaxRepoOpt = typer.Option(DEFAULT_LIMIT_MB, min=0, help="Most megabytes of tracked text files copied into the "
                           "sandbox.")
 WallOpt = typer.Option(PYTEST_WALL, min=1, help="Seconds one run of the selected tests may take.")
+TestTimeoutOpt = typer.Option(TEST_TIMEOUT, min=0.1, help="Seconds one test may take before it fails as a "
+                              "timeout.")
 
 
 @dataclass(frozen=True)
@@ -187,7 +189,7 @@ def refine(
     repo_method: Optional[str] = MethodOpt, model: Optional[str] = ModelOpt, api_base: Optional[str] = ApiBaseOpt,
     seed: int = SeedOpt, calls: Optional[int] = CallsOpt, backend: Optional[str] = BackendOpt,
     no_cache: bool = NoCacheOpt, functions: int = FunctionsOpt, pytest_arg: Optional[list[str]] = PytestArgOpt,
-    max_repo_mb: float = MaxRepoOpt, wall: float = WallOpt,
+    max_repo_mb: float = MaxRepoOpt, wall: float = WallOpt, test_timeout: float = TestTimeoutOpt,
     as_json: bool = JsonOpt, quiet: bool = QuietOpt, verbose: bool = VerboseOpt,
 ) -> None:
     """Fix a function of this git repository so that its failing pytest tests pass: the tests run on a copy
@@ -197,7 +199,7 @@ def refine(
     resolved = resolve_settings(model=model, method=repo_method, calls=calls, backend=backend)
     ui.detail(settings_line(resolved))
     request = guarded(lambda: repo_request(target, tests, args=tuple(pytest_arg or ()), functions=functions,
-                                           limit_mb=max_repo_mb, wall=wall))
+                                           limit_mb=max_repo_mb, wall=wall, test_timeout=test_timeout))
     prepared = guarded(prepare, request)
     code, _ = run_repo(ui, prepared, RunOptions(resolved, method_name(resolved), api_base, seed, no_cache, apply))
     raise typer.Exit(code)

@@ -23,7 +23,8 @@ from coderefine.types import Budget, Report, Trajectory
 from sandbox import Limits
 
 DEFAULT_FUNCTIONS = 3
-PYTEST_WALL = 120.0       # seconds for one run of the selection
+PYTEST_WALL = 300.0       # seconds for one run of the selection
+TEST_TIMEOUT = 5.0        # seconds for one test: an endless loop fails its test instead of the whole run
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class Request:
     functions: int = DEFAULT_FUNCTIONS     # most variables found from the failures
     limit_mb: float = DEFAULT_LIMIT_MB
     wall: float = PYTEST_WALL
+    test_timeout: float | None = TEST_TIMEOUT
 
 
 @dataclass
@@ -47,11 +49,14 @@ class Prepared:
 
     @property
     def limits(self) -> Limits:
-        return Limits(wall=self.request.wall, time_per_test=self.request.wall)
+        return Limits(wall=self.request.wall)
+
+    def pytest_run(self, *, trace: bool = False) -> PytestRun:
+        return PytestRun(self.selection, self.request.args, self.request.test_timeout, trace)
 
     def loss(self, sandbox, chosen: list[Suspect], baseline: Result) -> PytestLoss:
-        return PytestLoss(self.snapshot, [s.definition for s in chosen],
-                          PytestRun(self.selection, self.request.args), sandbox, self.limits, baseline.collected)
+        return PytestLoss(self.snapshot, [s.definition for s in chosen], self.pytest_run(), sandbox, self.limits,
+                          baseline.collected)
 
 
 @dataclass
@@ -101,8 +106,8 @@ def prepare(request: Request, snapshot: Snapshot | None = None) -> Prepared:
 
 def baseline(prepared: Prepared, sandbox) -> Result:
     """The selection on the repository as it is, with its calls traced; pytest's refusals become RepoErrors."""
-    result = run_pytest(sandbox, prepared.snapshot.files, PytestRun(prepared.selection, prepared.request.args,
-                                                                     trace=True), expected=None, limits=prepared.limits)
+    result = run_pytest(sandbox, prepared.snapshot.files, prepared.pytest_run(trace=True), expected=None,
+                        limits=prepared.limits)
     check_run(result, prepared.selection)
     return result
 

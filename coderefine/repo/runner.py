@@ -32,9 +32,11 @@ _PARAMS = re.compile(r"^\w+ = .+")
 
 @dataclass(frozen=True)
 class PytestRun:
-    """One way to run the selection: its items, extra pytest arguments, and whether to trace calls."""
+    """One way to run the selection: its items, extra pytest arguments, the time limit of one test, and
+    whether to trace calls."""
     selection: tuple[str, ...]           # "path.py" or "path.py::test" items
     args: tuple[str, ...] = ()           # such as ("--runslow",)
+    timeout: float | None = None         # seconds per test; None: only the run's wall limit
     trace: bool = False
 
 
@@ -72,7 +74,8 @@ def sandbox_files(files: Mapping[str, str], run: PytestRun) -> dict[str, str]:
     lines = ["[pytest]", *(_ini_line(key, value) for key, value in options.items()), f"addopts = {addopts}"]
     plugin = resources.files(__package__).joinpath("select_plugin.py").read_text()
     return {**files, "pytest.ini": "\n".join(lines) + "\n", f"{PLUGIN}.py": plugin,
-            f"{PLUGIN}.json": json.dumps({"select": list(run.selection), "trace": run.trace})}
+            f"{PLUGIN}.json": json.dumps({"select": list(run.selection), "timeout": run.timeout,
+                                                    "trace": run.trace})}
 
 
 def user_options(files: Mapping[str, str]) -> dict[str, str | list]:

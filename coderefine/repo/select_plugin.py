@@ -4,6 +4,8 @@ pytest.ini with `-p`, because `Sandbox.run_pytest` runs pytest on the whole copy
 It reads `_coderefine_select.json` beside it:
 - `select`: "path.py" or "path.py::test" items; other test files are not collected (their import errors are
   not ours to report) and other tests of a selected file are deselected;
+- `timeout`: seconds one test may run; past them it fails with TestTimeout, raised where the code was (a
+  SIGALRM handler), so an endless loop costs one test its verdict, not the whole run its report;
 - `trace`: when true, records which functions under the repository each test calls (with the caller of the
   first call), and appends them to the test's report text as one line `@@coderefine-trace [...]`, since the
   sandbox returns nothing of a run but each test's status and report text (its traceback).
@@ -12,6 +14,7 @@ pytest's error, for the same reason: the sandbox reports tests, not collection e
 """
 import json
 import os
+import signal
 import sys
 
 import pytest
@@ -76,6 +79,15 @@ def pytest_collection_modifyitems(config, items):
         items[:] = kept
 
 
+class TestTimeout(Exception):
+    """A test ran past its time limit."""
+    __test__ = False
+
+
+def _alarm(signum, frame):
+    raise TestTimeout(f"the test ran longer than {_CONFIG['timeout']:g} s: an endless loop, or far too slow")
+
+
 class _Tracer:
     """Functions defined under `root` that run during one test, in order of first call, each with the place
     (file, line) of the code that called it first. A global trace function that returns None sees only
@@ -104,17 +116,20 @@ class _Tracer:
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_call(item):
-    if not _CONFIG.get("trace"):
-        yield
-        return
-    tracer = _Tracer(str(item.config.rootpath))
+    tracer = _Tracer(str(item.config.rootpath)) if _CONFIG.get("trace") else None
     previous = sys.gettrace()
-    sys.settrace(tracer)
+    if _CONFIG.get("timeout"):
+        signal.signal(signal.SIGALRM, _alarm)
+        signal.setitimer(signal.ITIMER_REAL, _CONFIG["timeout"])
+    if tracer is not None:
+        sys.settrace(tracer)
     try:
         yield
     finally:
-        sys.settrace(previous)
-        _traces[item.nodeid] = list(tracer.calls.values())
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        if tracer is not None:
+            sys.settrace(previous)
+            _traces[item.nodeid] = list(tracer.calls.values())
 
 
 @pytest.hookimpl(hookwrapper=True)
