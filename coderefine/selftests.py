@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from coderefine.data.literals import NotLiteral, argument_value
-from coderefine.extract import entry_name
-from coderefine.source import call_parts, find_function, iter_nodes, parameter_arity, parse, text
+from coderefine.extract import code_pieces, entry_name, extract_code
+from coderefine.source import call_parts, defined_names, find_function, iter_nodes, parameter_arity, parse, text
 from sandbox import CallTest, Compare, TestOutcome, values_match
 
 MAX_INPUTS = 12
@@ -55,6 +55,21 @@ def parse_inputs(reply: str, entry_point: str, starter_code: str, *, prefix: str
     tests = [CallTest(args=t.args, kwargs=t.kwargs, name=f"{prefix} {i + 1}")
              for i, t in enumerate(list(found.values())[:MAX_INPUTS])]
     return Inputs(tuple(tests), proposed)
+
+
+_ORACLE_WORDS = ("brute", "reference", "naive", "oracle", "slow", "simple")
+
+
+def oracle_from(reply: str, entry_point: str) -> str | None:
+    """The brute-force oracle in a reply. Models often name it apart (`f_brute`) beside a fast `f`: then
+    the oracle is the piece with `f` bound to the brute force; else the program that defines `f`."""
+    if entry_point.isidentifier():
+        for piece in code_pieces(reply):
+            names = [n for n in defined_names(piece) if "." not in n and n != entry_point]
+            brute = next((n for n in names if any(w in n.lower() for w in _ORACLE_WORDS)), None)
+            if brute is not None:
+                return f"{piece}\n\n{entry_point} = {brute}\n"
+    return extract_code(reply, entry_point)
 
 
 def _call_names(entry_point: str) -> set[str]:

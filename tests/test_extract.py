@@ -35,3 +35,8 @@ def test_none_when_entry_missing():
 def test_entry_name():
     assert entry_name("Solution().maxScore") == "Solution.maxScore"
     assert entry_name("solve") == "solve"
+
+
+def test_a_reply_cut_off_by_the_token_limit_still_yields_its_program():
+    reply = "```python\ndef f(x):\n    return x\n\nprint(f([1, 2, 3, 1, 1, 1, 1"
+    assert extract_code(reply, "f").strip() == "def f(x):\n    return x"

@@ -26,13 +26,15 @@ from coderefine.extract import entry_name, extract_code
 from coderefine.loop import Run, ask_for_code, best_index, call_seed, first_candidate, problem_text, solve_messages
 from coderefine.patch import PatchError, apply_diff, diff_text, numbered, parse_diff, unchanged_body
 from coderefine.prompts import clip, render
-from coderefine.selftests import MISSING, Label, labelled_tests, outputs, parse_inputs, score, vote
+from coderefine.selftests import MISSING, Label, labelled_tests, oracle_from, outputs, parse_inputs, score, vote
 from coderefine.source import defined_names, syntax_errors
 from coderefine.types import Candidate, Report
 from sandbox import CallTest, ExecutionReport, Limits, TestOutcome, render_call, render_value
 
 MAX_EXPANSIONS = 2         # per candidate; the second one at a raised temperature
 NEAR_MISS = 0.5            # visible pass fraction from which a repair is tried instead of a fresh sample
+SAMPLE_HOTTER = 0.2        # added to the temperature per fresh sample: near the base, samples repeat themselves
+TESTS_TOKENS = 768         # the oracle and a dozen calls fit; a reply that runs on is cut, not waited for
 HOTTER = 0.2               # added to the temperature per earlier expansion of the same candidate
 STRESS_LIMITS = Limits(time_per_test=10.0, output_bytes=8 << 20)
 ANCHORS_SHOWN = 3
@@ -90,12 +92,12 @@ class Search:
         self.built = True
         example = f"{self.problem.entry_point}(...)"
         reply = self.run.ask("tests", _with_problem(self.problem, render("coderefine.tests", example_call=example)),
-                             seed=call_seed(self.run.seed, 0, 5))
+                             seed=call_seed(self.run.seed, 0, 5), max_tokens=TESTS_TOKENS)
         inputs = parse_inputs(reply, self.problem.entry_point, self.problem.starter_code)
         self.inputs = inputs.tests
         self.run.count("selftests_proposed", inputs.proposed)
         self.run.count("selftests_parsed", len(inputs.tests))
-        oracle = extract_code(reply, self.problem.entry_point)
+        oracle = oracle_from(reply, self.problem.entry_point)
         if oracle is not None and all(oracle.strip() != c.code.strip() for c in self.candidates()):
             self.programs.append(self._program(oracle, None))
             self.run.count("oracles")
@@ -234,11 +236,11 @@ class Search:
         return min(open_, key=lambda c: self.expansions.get(c.index, 0)) if open_ else None
 
     def sample(self) -> None:
-        """A fresh candidate: the zero-shot prompt at a rising temperature (the k-th resample request)."""
+        """A fresh candidate: the zero-shot prompt at a temperature that rises with each sample."""
         self.samples += 1
         k = self.samples
-        code = ask_for_code(self.run, "sample", solve_messages(self.problem), seed=call_seed(self.run.seed, k, 0),
-                            temperature=min(1.0, self.run.budget.temperature + 0.1 * k), reminder=False)
+        code = ask_for_code(self.run, "sample", solve_messages(self.problem), seed=call_seed(self.run.seed, k, 4),
+                            temperature=min(1.0, self.run.budget.temperature + SAMPLE_HOTTER * k), reminder=False)
         if code is None or any(code == c.code for c in self.candidates()):
             self.run.count("sample_duplicate" if code else "sample_unparsed")
             return
