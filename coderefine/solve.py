@@ -47,6 +47,8 @@ def solve_summary(traj: Trajectory) -> dict:
                   "hidden": hidden.to_dict(), "hidden_passed": hidden.passed, "hidden_total": hidden.total,
                   "solved": hidden.complete},
         "stop_reason": traj.stop_reason,
+        "selftests": traj.selftests,
+        "stats": traj.stats,
         "usage": traj.usage.to_dict(),
         "sandbox_runs": traj.sandbox_runs,
         "seconds": round(traj.seconds, 3),
