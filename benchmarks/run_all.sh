@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Every measured comparison in BENCHMARKS.md, in the order they were queued. Each step is a resumable
+# `coderefine bench` into its own folder under benchmarks/results/: rerunning this script skips the runs
+# that are already there, so a later session resumes where the last one stopped. Run from the repository
+# root after `./run.sh setup solve` (the 1.5B model). Requests are recorded for the replay benchmark.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+CR="${PYTHON:-.venv/bin/python} -m coderefine"
+R=${RESULTS:-benchmarks/results}   # another checkout may write into this one's results
+MODEL=local/qwen2.5-coder-1.5b
+METHODS=zero-shot,resample,reflexion,textgrad,simple-refine,coderefine
+ABLATIONS=coderefine,coderefine-no-selftests,coderefine-no-validation,coderefine-no-stress,coderefine-rewrite,coderefine-no-beam
+LCD=lcd:/work/shared/data/lcd-dev.jsonl.gz
+[ -f "${LCD#lcd:}" ] || LCD=lcd:../shared/data/lcd-dev.jsonl.gz
+
+bench() {  # bench NAME ARGS...: one resumable comparison, recording its requests
+  local name=$1; shift
+  mkdir -p "$R/$name"
+  CODEREFINE_RECORD="$R/$name/requests.jsonl" $CR bench --model "$MODEL" --budget-calls 8 --backend bwrap \
+    --out "$R/$name" "$@"
+}
+
+# 1. HumanEval: all six methods on the 1.5B model's frontier (benchmarks/results/humaneval-frontier-1.5b.txt).
+bench humaneval-compare-1.5b --methods "$METHODS" --dataset humaneval \
+  --problems @$R/humaneval-frontier-1.5b.txt --seeds 0,1,2
+# 2. LeetCodeDataset sample, Easy and Medium: the same comparison.
+bench lcd-compare-1.5b --methods "$METHODS" --dataset "$LCD" --difficulty Easy,Medium --seeds 0,1,2
+# 3. Ablations of coderefine on the HumanEval frontier (coderefine's own runs come from the cache of step 1).
+bench humaneval-ablations-1.5b --methods "$ABLATIONS" --dataset humaneval \
+  --problems @$R/humaneval-frontier-1.5b.txt --seeds 0,1,2
+# 4. Our own problems/ set.
+bench problems-compare-1.5b --methods "$METHODS" --dataset problems --seeds 0,1,2
+# 5. Zero-shot on all 164 HumanEval problems, three seeds (seed 0 also chose the frontier).
+$CR bench frontier --dataset humaneval --seeds 0,1,2 --model "$MODEL" --backend bwrap \
+  --out $R/humaneval-zeroshot-1.5b --write $R/humaneval-frontier-1.5b-all-seeds.txt
