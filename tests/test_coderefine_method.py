@@ -116,3 +116,15 @@ def test_without_self_tests_it_searches_on_visible_tests_alone(box):
     diff = fence("@@ -1,2 +1,2 @@\n def add(a, b):\n-    return a + b if a else 0\n+    return a + b", "diff")
     traj, _ = run([HALF, "c", diff], box, name="coderefine-no-selftests", visible=TWO)
     assert [c.role for c in traj.calls] == ["solve", "critique", "patch"] and traj.stop_reason == "all tests pass"
+
+
+def test_options_are_given_after_the_name(box):
+    from coderefine.methods import UnknownMethod
+    method = get_method("coderefine:beam=1,diffs=off")
+    assert method.name == "coderefine:beam=1,diffs=off"
+    traj, llm = run([HALF, "c", RIGHT], box, name="coderefine:beam=1,diffs=off,selftests=off", visible=TWO)
+    assert [c.role for c in traj.calls] == ["solve", "critique", "rewrite"] and traj.final.visible.complete
+    for bad, message in (("coderefine:width=2", "key among"), ("coderefine:beam=0", ">= 1"),
+                         ("coderefine:diffs=maybe", "on or off"), ("zero-shot:beam=2", "takes no options")):
+        with pytest.raises(UnknownMethod, match=message):
+            get_method(bad)

@@ -2,7 +2,7 @@
 each is a short body over the parts in `coderefine.loop`, and they share everything else."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Callable, Mapping
 
@@ -11,7 +11,7 @@ from coderefine.llm import LLM
 from coderefine.loop import BudgetExhausted, Loss, Run, best_index
 from coderefine.loop import last_index
 from coderefine.methods.baselines import resample, zero_shot
-from coderefine.methods.coderefine import Options, coderefine
+from coderefine.methods.coderefine import Options, coderefine, parse_options
 from coderefine.methods.reflexion import reflexion
 from coderefine.methods.simple import simple_refine
 from coderefine.methods.textgrad import textgrad
@@ -35,6 +35,7 @@ class Method:
     body: Callable[[Run], str]                     # runs the method, returns why it stopped
     budget: Budget                                 # the default budget
     select: Callable[[list[Candidate]], int | None] = best_index  # which candidate is the answer
+    configure: Callable[[str], Callable[[Run], str]] | None = None  # `name:options` -> the body with them
 
     def run(self, problem: Problem, llm: LLM, loss: Loss, budget: Budget | None, seed: int,
             on_step: Callable[[Trajectory], None] | None = None, *, problem_hash: str = "") -> Trajectory:
@@ -69,8 +70,9 @@ METHODS: Mapping[str, Method] = MappingProxyType({m.name: m for m in (
            textgrad, Budget(calls=16), select=last_index),
     Method("simple-refine", "zero-shot, then critique -> rewrite on visible-test failures; keeps the best",
            simple_refine, Budget(max_iters=4)),
-    Method("coderefine", "self tests labelled by agreement, grounded critique, diff patches, best-first search",
-           coderefine(Options()), Budget(calls=8)),
+    Method("coderefine", "self tests labelled by agreement, grounded critique, diff patches, best-first search "
+           "(options: coderefine:beam=3,diffs=off,...)", coderefine(Options()), Budget(calls=8),
+           configure=lambda text: coderefine(parse_options(text))),
     *(Method(f"coderefine-{name}", f"coderefine without {what} (ablation)", coderefine(options), Budget(calls=8))
       for name, what, options in ABLATIONS),
 )})
@@ -81,7 +83,17 @@ class UnknownMethod(ValueError):
 
 
 def get_method(name: str) -> Method:
-    """The registered method `name`, or an error that suggests the closest names."""
+    """The registered method `name` (or `name:options` for a method that takes options), or an error that
+    suggests the closest names."""
     if name in METHODS:
         return METHODS[name]
+    base, sep, options = name.partition(":")
+    if sep and base in METHODS:
+        method = METHODS[base]
+        if method.configure is None:
+            raise UnknownMethod(f"method '{base}' takes no options (given: {options!r})")
+        try:
+            return replace(method, name=name, body=method.configure(options))
+        except ValueError as exc:
+            raise UnknownMethod(str(exc)) from None
     raise UnknownMethod(unknown("method", name, METHODS, label="known methods"))

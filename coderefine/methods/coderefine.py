@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from coderefine.extract import entry_name, extract_code
@@ -49,6 +49,27 @@ class Options:
     stress: bool = True        # maximum-size inputs when the statement states large constraints
     diffs: bool = True         # the step is a unified diff (else a whole rewrite)
     beam: int = 2              # candidates considered for expansion; 1: a greedy chain, no fresh samples
+
+
+def parse_options(text: str) -> Options:
+    """`beam=3,diffs=off` -> Options; a ValueError names the key or value that is wrong, and what is allowed."""
+    values: dict[str, Any] = {}
+    known = {f.name: f for f in fields(Options)}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        key, sep, raw = item.partition("=")
+        key = key.strip().replace("-", "_")
+        if key not in known or not sep:
+            raise ValueError(f"coderefine option {item!r}: use key=value with a key among {', '.join(known)}")
+        raw = raw.strip().lower()
+        if known[key].type in (bool, "bool"):
+            if raw not in ("on", "off", "true", "false", "1", "0", "yes", "no"):
+                raise ValueError(f"coderefine option {key}={raw}: use on or off")
+            values[key] = raw in ("on", "true", "1", "yes")
+        else:
+            if not raw.isdigit() or int(raw) < 1:
+                raise ValueError(f"coderefine option {key}={raw}: use a whole number >= 1")
+            values[key] = int(raw)
+    return Options(**values)
 
 
 @dataclass
