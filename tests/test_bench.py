@@ -96,3 +96,31 @@ def test_bad_input_is_refused_before_any_work(tmp_path, args, message):
     result = CliRunner().invoke(app, base + budget + args)
     assert result.exit_code != 0 and message in result.output and "Traceback" not in result.output
     assert not (out / "results.jsonl").exists()
+
+
+def test_a_full_disk_stops_the_bench_with_a_clear_message_and_keeps_what_was_written(tmp_path, monkeypatch):
+    import errno
+
+    from coderefine.bench.run import run_bench
+    from coderefine.data.problem import Problem
+    from sandbox import CallTest, Sandbox
+    from scripted_llm import ScriptedLLM
+
+    problems = [Problem(id=f"p{i}", statement="Return a + b.", entry_point="add", starter_code="def add(a, b):",
+                        visible_tests=(CallTest(args=(1, 2), expected=3),),
+                        hidden_tests=(CallTest(args=(2, 2), expected=4),)) for i in range(3)]
+    store = ResultStore(tmp_path / "runs")
+    real_append, appended = store.append, []
+
+    def append(row):
+        if appended:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        appended.append(row)
+        real_append(row)
+
+    monkeypatch.setattr(store, "append", append)
+    llm = ScriptedLLM(["```python\ndef add(a, b):\n    return a + b\n```"] * 3)
+    with Sandbox(backend="bwrap") as box, pytest.raises(BenchError, match="disk is full; 1 runs were saved"):
+        run_bench(store, Setup("t", "scripted", Budget(calls=1)), [METHODS["zero-shot"]], problems, [0], llm, box,
+                  ThreadExecutor(1))
+    assert [r["problem"] for r in store.results()] == ["p0"]
