@@ -19,6 +19,7 @@ from pathlib import Path
 
 from coderefine.llm import build as llama_build, server as llama_server, files as model_files
 from coderefine.llm.engine import Engine
+from coderefine.llm.serving import ServerOptions
 
 PROMPT = ("Write a Python function `merge_intervals(intervals)` that merges overlapping intervals, "
           "with a docstring and three example calls.")
@@ -26,7 +27,7 @@ PROMPT = ("Write a Python function `merge_intervals(intervals)` that merges over
 
 def measure(spec: model_files.ModelSpec, slots: int, *, rounds: int, max_tokens: int, log_dir: Path) -> dict:
     config = llama_server.ServerConfig(binary=llama_build.server_binary(), model_path=model_files.model_path(spec),
-                                       slots=slots)
+                                       options=ServerOptions(slots=slots))
     state = llama_server.start(config, log_dir / f"{spec.name}-{slots}.log")
     try:
         engine = Engine(f"openai/{spec.name}", api_base=state.api_base, cache=False, concurrency=slots)

@@ -12,6 +12,7 @@ from typing import Any, Callable, Mapping
 
 from coderefine.llm.files import MODELS, ModelFileError, find_spec
 from coderefine.llm.local import DEFAULT_MODEL, LOCAL_PREFIX
+from coderefine.llm.serving import SPECULATION, ServerOptions
 from coderefine.methods import METHODS
 from coderefine.suggest import unknown
 from coderefine.types import Budget
@@ -46,6 +47,17 @@ class Settings:
     the staged Python files."""
     hook_time_budget: float = 300.0
     """seconds `coderefine hook` may spend refining the functions behind failing tests."""
+    slots: int = ServerOptions.slots
+    """requests the embedded model's server decodes at once."""
+    ctx_per_slot: int = ServerOptions.ctx_per_slot
+    """context tokens (prompt plus reply) of each slot of the embedded model's server."""
+    speculation: str = ServerOptions.speculation
+    """speculative decoding of the embedded model: none | ngram-simple | ngram-map-k | ngram-map-k4v |
+    ngram-mod | draft (a smaller embedded model drafts, see draft_model)."""
+    draft_model: str = ServerOptions.draft_model
+    """the embedded model that drafts tokens when speculation = draft."""
+    draft_max: int = ServerOptions.draft_max
+    """most tokens drafted per decoding step when speculation is on."""
 
     def budget(self, default: Budget) -> Budget:
         """A method's default budget with the settings that were given."""
@@ -53,13 +65,17 @@ class Settings:
         return replace(default, temperature=self.temperature, code_tokens=self.max_tokens,
                        **{k: v for k, v in changes.items() if v is not None})
 
+    def serving(self) -> ServerOptions:
+        """How the embedded model's server runs (ignored for other models)."""
+        return ServerOptions(**{f.name: getattr(self, f.name) for f in fields(ServerOptions)})
+
 
 # --- checks: each returns the value (ints widened to floats where a number is wanted) or raises ValueError
 
-def _integer(low: int) -> Callable[[Any], int]:
+def _integer(low: int, high: int | None = None) -> Callable[[Any], int]:
     def check(value: Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            raise ValueError(f"must be an integer >= {low}")
+        if isinstance(value, bool) or not isinstance(value, int) or value < low or (high is not None and value > high):
+            raise ValueError(f"must be an integer >= {low}" if high is None else f"must be an integer from {low} to {high}")
         return value
     return check
 
@@ -114,6 +130,11 @@ CHECKS: Mapping[str, Callable[[Any], Any]] = MappingProxyType({
     "backend": _one_of("backend", lambda: BACKENDS),
     "hook_tests": _paths,
     "hook_time_budget": _number(1, 86_400),
+    "slots": _integer(1, 64),
+    "ctx_per_slot": _integer(1024, 32_768),   # Qwen2.5-Coder was trained on 32k contexts
+    "speculation": _one_of("speculation type", lambda: SPECULATION),
+    "draft_model": _one_of("embedded model", lambda: LOCAL_MODELS),
+    "draft_max": _integer(1, 256),
 })
 
 

@@ -13,8 +13,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class FakeOpenAI:
-    def __init__(self, *, failures: list[int] | None = None, delay: float = 0.0):
+    def __init__(self, *, failures: list[int] | None = None, delay: float = 0.0, timings: dict | None = None):
         self.failures = list(failures or [])   # status codes to answer first, one per request
+        self.timings = timings                 # llama-server's `timings` object, added to every answer
         self.delay = delay
         self.requests: list[dict] = []
         self.in_flight = 0
@@ -53,6 +54,8 @@ class FakeOpenAI:
                 try:
                     time.sleep(fake.delay)
                     payload = fake.answer(body) if status == 200 else {"error": {"message": f"scripted {status}"}}
+                    if status == 200 and fake.timings:
+                        payload["timings"] = fake.timings
                     data = json.dumps(payload).encode()
                     self.send_response(status)
                     self.send_header("Content-Type", "application/json")

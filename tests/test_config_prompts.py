@@ -38,6 +38,11 @@ def test_flags_override_pyproject_and_each_value_knows_its_origin(tmp_path):
     ("backend", "", "unknown backend ''"),
     ("model", "", "must be a litellm model string"),
     ("model", "1.5b", "did you mean local/qwen2.5-coder-1.5b?"),
+    ("slots", 0, "must be an integer from 1 to 64"),
+    ("ctx_per_slot", 512, "must be an integer from 1024 to 32768"),
+    ("speculation", "ngram", "unknown speculation type 'ngram' (did you mean"),
+    ("draft_model", "0.5b", "known embedded models: local/qwen2.5-coder-1.5b, local/qwen2.5-coder-0.5b"),
+    ("draft_max", 0, "must be an integer from 1 to 256"),
 ])
 def test_each_setting_is_checked_naming_key_value_origin_and_rule(tmp_path, key, value, rule):
     with pytest.raises(SettingsError) as caught:
@@ -56,6 +61,13 @@ def test_budget_takes_the_settings_that_were_given():
     from coderefine.types import Budget
     budget = Settings(max_iters=0, temperature=0.7, max_tokens=99).budget(Budget(calls=8, max_iters=4))
     assert (budget.calls, budget.max_iters, budget.temperature, budget.code_tokens) == (8, 0, 0.7, 99)
+
+
+def test_server_settings_come_from_pyproject_and_build_the_server_options(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.coderefine]\nslots = 2\nspeculation = "draft"\n')
+    options = resolve({"draft_max": 4}, start=tmp_path).settings.serving()
+    assert (options.slots, options.speculation, options.draft_max) == (2, "draft", 4)
+    assert options.ctx_per_slot == Settings().ctx_per_slot and options.draft_model == Settings().draft_model
 
 
 def test_prompts_fill_code_with_braces():

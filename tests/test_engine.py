@@ -7,6 +7,9 @@ import time
 import pytest
 
 from coderefine.llm.engine import Engine, EngineError
+from coderefine.llm.local import LocalModel
+from coderefine.llm.server import ServerState
+from coderefine.llm.serving import ServerOptions
 from fake_openai import FakeOpenAI
 
 MSG = [{"role": "user", "content": "write add"}]
@@ -31,6 +34,27 @@ def test_completion_text_usage_and_seed_reach_the_model(isolated_cache, monkeypa
     assert fake.requests[0]["seed"] == 42 and fake.requests[0]["max_tokens"] == 50
     assert (c.usage.llm_calls, c.usage.prompt_tokens, c.usage.completion_tokens) == (1, 2, 7)
     assert not c.cached and c.usage.seconds > 0
+
+
+def test_usage_counts_prompt_tokens_from_the_servers_cache_and_drafts(isolated_cache, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    timings = {"cache_n": 40, "prompt_n": 2, "predicted_n": 7, "draft_n": 6, "draft_n_accepted": 4}
+    with FakeOpenAI(timings=timings) as fake, engine(fake, cache=False) as eng:
+        usage = eng.complete(MSG).usage
+    assert (usage.prompt_cached_tokens, usage.draft_tokens, usage.draft_accepted) == (40, 6, 4)
+
+
+def test_local_requests_ask_for_prompt_reuse_and_speculation_is_part_of_the_cache_key(isolated_cache, monkeypatch):
+    """A reply decoded with speculation is never served for a request without it, nor the other way round."""
+    with FakeOpenAI() as fake:
+        port = int(fake.api_base.split(":")[-1].split("/")[0])
+        server = ServerState(pid=0, port=port, slots=4, ctx=4096, model="m", log="", started=0.0)
+        monkeypatch.setattr(LocalModel, "_acquire", lambda self: server)   # the fake stands in for llama-server
+        plain, ngram = ServerOptions(), ServerOptions(speculation="ngram-simple")
+        for options in (plain, ngram, plain, ngram, ServerOptions(slots=1)):
+            Engine("local/qwen2.5-coder-0.5b", serving=options).complete(MSG, temperature=0.3, seed=1)
+        assert len(fake.requests) == 2          # slots change no reply: served from the cache
+        assert all(r["cache_prompt"] is True for r in fake.requests)
 
 
 def test_cached_rerun_makes_zero_calls_even_from_a_new_engine(isolated_cache, monkeypatch):

@@ -17,6 +17,7 @@ from dataclasses import replace
 import pytest
 
 from coderefine.llm import server as ls
+from coderefine.llm.serving import ServerOptions
 
 STAND_IN = textwrap.dedent("""\
     #!{python}
@@ -27,11 +28,14 @@ STAND_IN = textwrap.dedent("""\
         sys.exit(3)
     port = int(args[args.index("--port") + 1])
 
+    METRICS = b"# HELP llamacpp:prompt_tokens_total x\\nllamacpp:prompt_tokens_total 300\\nllamacpp:prompt_tokens_cached_total 900\\n"
+
     class Health(http.server.BaseHTTPRequestHandler):
         def do_GET(self):
-            self.send_response(200 if self.path == "/health" else 404)
+            known = self.path in ("/health", "/metrics")
+            self.send_response(200 if known else 404)
             self.end_headers()
-            self.wfile.write(b'{{"status":"ok"}}')
+            self.wfile.write(METRICS if self.path == "/metrics" else b'{{"status":"ok"}}')
         def log_message(self, *a):
             pass
 
@@ -52,7 +56,7 @@ def config(tmp_path) -> ls.ServerConfig:
     binary.chmod(0o755)
     model = tmp_path / "model.gguf"
     model.write_text("weights")
-    return ls.ServerConfig(binary=binary, model_path=model, slots=2, start_timeout=30)
+    return ls.ServerConfig(binary=binary, model_path=model, options=ServerOptions(slots=2), start_timeout=30)
 
 
 @pytest.fixture
@@ -61,12 +65,73 @@ def root(tmp_path):
     ls.stop("m", tmp_path / "cache")
 
 
+HELP = """--parallel N   number of server slots
+--ctx-size N   size of the prompt context
+--spec-ngram-simple-size-m N   ngram size M
+--spec-type none,draft-simple,ngram-simple,ngram-map-k
+"""
+
+
+def with_help(config, text: str) -> ls.ServerConfig:
+    """The stand-in, answering --help with `text` (as a build that offers exactly those options)."""
+    source = config.binary.read_text().replace("args = sys.argv[1:]\n",
+                                               f"args = sys.argv[1:]\nif args == ['--help']: print({text!r}); sys.exit(0)\n", 1)
+    config.binary.write_text(source)
+    return config
+
+
 def test_command_binds_localhost_with_slots_and_sized_context(config):
     cmd = config.command(8080)
     assert cmd[cmd.index("--host") + 1] == "127.0.0.1"
     assert cmd[cmd.index("--parallel") + 1] == "2"
     assert cmd[cmd.index("--ctx-size") + 1] == str(2 * 4096)
     assert cmd[cmd.index("--threads") + 1] == str(os.cpu_count())
+    assert "--metrics" in cmd and "--spec-type" not in cmd
+
+
+def test_speculation_becomes_flags_and_part_of_the_decoding(config, tmp_path):
+    ngram = replace(config, options=ServerOptions(slots=1, ctx_per_slot=2048, speculation="ngram-simple", draft_max=8))
+    cmd = ngram.command(8080)
+    assert cmd[cmd.index("--spec-type") + 1] == "ngram-simple" and cmd[cmd.index("--spec-ngram-simple-size-m") + 1] == "8"
+    assert cmd[cmd.index("--ctx-size") + 1] == "2048"
+    draft = replace(config, options=ServerOptions(speculation="draft"), draft_path=tmp_path / "d.gguf")
+    cmd = draft.command(8080)
+    assert cmd[cmd.index("--spec-type") + 1] == "draft-simple" and cmd[cmd.index("--spec-draft-model") + 1] == str(tmp_path / "d.gguf")
+    assert ServerOptions(slots=8).decoding() == {}     # slots and context never change a reply
+    assert ServerOptions(speculation="draft").decoding() == {"speculation": "draft", "draft_max": 16,
+                                                             "draft_model": "local/qwen2.5-coder-0.5b"}
+
+
+@pytest.mark.parametrize("options, message", [
+    (ServerOptions(speculation="ngram-mod"), r"setting speculation: .* does not offer --spec-type ngram-mod "
+                                             r"\(it offers: none, draft-simple, ngram-simple, ngram-map-k\)"),
+    (ServerOptions(speculation="ngram-map-k"), r"setting draft_max: .* has no --spec-ngram-map-k-size-m option"),
+])
+def test_a_setting_the_build_lacks_fails_naming_the_setting(config, root, options, message):
+    config = replace(with_help(config, HELP), options=options)
+    with pytest.raises(ls.ServerError, match=message):
+        ls.acquire("m", config, f"{os.getpid()}:a", root)
+    assert ls.read_state("m", root) is None
+
+
+def test_the_state_records_the_options_and_other_options_restart_an_unused_server(config, root):
+    config = with_help(config, HELP)
+    first = ls.acquire("m", config, f"{os.getpid()}:a", root)
+    assert first.server_options == config.options
+    ngram = replace(config, options=ServerOptions(slots=2, speculation="ngram-simple"))
+    second = ls.acquire("m", ngram, f"{os.getpid()}:a", root)     # its only client asks again, otherwise
+    assert second.pid != first.pid and ls.read_state("m", root).server_options.speculation == "ngram-simple"
+
+
+def test_a_shared_server_is_joined_across_slots_but_never_across_decodings(config, root):
+    a, b = f"{os.getpid()}:a", f"{os.getpid()}:b"
+    config = with_help(config, HELP)
+    first = ls.acquire("m", config, a, root)
+    assert ls.acquire("m", replace(config, options=ServerOptions(slots=4)), b, root).pid == first.pid
+    with pytest.raises(ls.ServerError, match=r"decodes with speculation = none for 2 other client\(s\); this one "
+                                             r"asks for speculation = ngram-simple, draft_max = 16"):
+        ls.acquire("m", replace(config, options=ServerOptions(speculation="ngram-simple")), f"{os.getpid()}:c", root)
+    assert ls.running("m", root).pid == first.pid
 
 
 def test_clients_share_one_server_and_the_last_one_stops_it(config, root):
@@ -136,3 +201,17 @@ def test_missing_binary_or_model_say_what_to_run(config, root, tmp_path):
         ls.start(replace(config, binary=tmp_path / "nope"), tmp_path / "log")
     with pytest.raises(ls.ServerError, match="coderefine model pull"):
         ls.start(replace(config, model_path=tmp_path / "nope.gguf"), tmp_path / "log")
+
+
+def test_status_shows_the_servers_settings_and_its_prompt_cache_hit_rate(config, tmp_path, monkeypatch):
+    from coderefine.cli.model import status_data
+    monkeypatch.setenv("CODEREFINE_CACHE", str(tmp_path / "cache"))
+    options = ServerOptions(slots=2, ctx_per_slot=2048)
+    ls.acquire("qwen2.5-coder-0.5b", replace(config, options=options), f"{os.getpid()}:a")
+    try:
+        server = status_data()["servers"][0]
+    finally:
+        ls.stop("qwen2.5-coder-0.5b")
+    assert server["settings"]["slots"] == 2 and server["settings"]["ctx_per_slot"] == 2048
+    assert (server["prompt_tokens_cached"], server["prompt_tokens_evaluated"]) == (900, 300)
+    assert server["prompt_cache_hit_rate"] == 0.75 and server["draft_acceptance"] is None

@@ -14,8 +14,14 @@ import time
 
 import pytest
 
+from coderefine.data.problem import Problem
 from coderefine.llm import build as llama_build, server as llama_server, files as model_files
 from coderefine.llm.engine import Engine
+from coderefine.llm.serving import ServerOptions
+from coderefine.loop import critique_messages
+from coderefine.prompts import render
+from coderefine.types import Candidate, Report
+from sandbox import CallTest
 
 pytestmark = [pytest.mark.slow, pytest.mark.model]
 
@@ -76,3 +82,26 @@ def test_server_killed_mid_run_is_restarted_and_the_call_retried():
         worker.join(timeout=300)
         assert done and done[0].text.strip()   # retries=0: only the restart path could have saved it
         assert llama_server.running(NAME).pid != first
+
+
+def test_the_second_call_of_a_run_is_served_its_prefix_from_the_servers_cache():
+    problem = Problem(id="add", statement="Return a + b.", entry_point="add", starter_code="def add(a, b):",
+                      visible_tests=(CallTest(args=(1, 2), expected=3),), hidden_tests=())
+    candidate = Candidate(index=0, code="def add(a, b):\n    return a - b", origin="zero-shot", visible=Report(0, 1))
+    critique = critique_messages(problem, candidate)
+    with Engine(MODEL, cache=False) as engine:
+        first = engine.complete(critique, max_tokens=24)
+        rewrite = critique + [{"role": "assistant", "content": first.text}, {"role": "user", "content": render("rewrite")}]
+        second = engine.complete(rewrite, max_tokens=8)
+    assert second.usage.prompt_cached_tokens > 0          # llama-server's timings.cache_n
+    assert second.usage.prompt_cached_tokens >= first.usage.prompt_tokens - 8   # all but the chat's last turn
+    assert second.usage.prompt_cached_tokens < second.usage.prompt_tokens
+
+
+def test_ngram_speculation_drafts_when_the_reply_copies_its_prompt():
+    code = "\n".join(f"def f{i}(values):\n    return sorted(set(values))[{i}:]" for i in range(12))
+    prompt = [{"role": "user", "content": f"Repeat this code exactly, in one python block:\n```python\n{code}\n```"}]
+    with Engine(MODEL, cache=False, serving=ServerOptions(speculation="ngram-simple")) as engine:
+        usage = engine.complete(prompt, max_tokens=160).usage
+        assert llama_server.read_state(NAME).server_options.speculation == "ngram-simple"
+    assert usage.draft_tokens > 0 and usage.draft_accepted > 0

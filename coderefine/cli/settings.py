@@ -4,8 +4,18 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+import typer
+
 from coderefine.cli.output import JsonOpt, Output, fail
 from coderefine.config import DEFAULT, Resolved, SettingsError, check, flag, resolve
+
+# The embedded model's server settings, as options of every command that may start it.
+SlotsOpt = typer.Option(None, help="Requests the embedded model's server decodes at once, 1 to 64.")
+CtxPerSlotOpt = typer.Option(None, help="Context tokens per slot of the embedded model's server.")
+SpeculationOpt = typer.Option(None, help="Speculative decoding of the embedded model: none | ngram-simple | "
+                                         "ngram-map-k | ngram-map-k4v | ngram-mod | draft.")
+DraftModelOpt = typer.Option(None, help="The embedded model that drafts tokens with --speculation draft.")
+DraftMaxOpt = typer.Option(None, help="Most tokens drafted per decoding step, 1 to 256.")
 
 
 def resolve_settings(labels: Mapping[str, str] | None = None, **flags: Any) -> Resolved:

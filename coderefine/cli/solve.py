@@ -14,7 +14,8 @@ from coderefine.cli.model import prepare_local_model
 from coderefine.cli.output import ExitCode, JsonOpt, Output, QuietOpt, VerboseOpt, fail, out as console
 from coderefine.cli.paths import writable_output
 from coderefine.cli.problems import find
-from coderefine.cli.settings import resolve_settings, settings_line
+from coderefine.cli.settings import (CtxPerSlotOpt, DraftMaxOpt, DraftModelOpt, SlotsOpt, SpeculationOpt,
+                                     resolve_settings, settings_line)
 from coderefine.data import DATASETS_HELP
 from coderefine.methods import get_method
 from coderefine.solve import solve_problem, solve_summary
@@ -85,6 +86,9 @@ def solve(
     backend: Optional[str] = typer.Option(None, help="Sandbox backend: auto | docker | bwrap | unsafe."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the LLM response cache."),
     out: Optional[Path] = typer.Option(None, help="Save the trajectory JSON here after every step."),
+    slots: Optional[int] = SlotsOpt, ctx_per_slot: Optional[int] = CtxPerSlotOpt,
+    speculation: Optional[str] = SpeculationOpt, draft_model: Optional[str] = DraftModelOpt,
+    draft_max: Optional[int] = DraftMaxOpt,
     as_json: bool = JsonOpt, quiet: bool = QuietOpt, verbose: bool = VerboseOpt,
 ) -> None:
     """Solve PROBLEM with a method, then judge the final answer once on the hidden tests.
@@ -93,7 +97,9 @@ def solve(
 
     ui = Output(json=as_json, quiet=quiet, verbose=verbose)
     resolved = resolve_settings(model=model, method=method, max_iters=max_iters, calls=calls,
-                                temperature=temperature, max_tokens=max_tokens, backend=backend)
+                                temperature=temperature, max_tokens=max_tokens, backend=backend, slots=slots,
+                                ctx_per_slot=ctx_per_slot, speculation=speculation, draft_model=draft_model,
+                                draft_max=draft_max)
     ui.detail(settings_line(resolved))
     settings = resolved.settings
     if out is not None:
@@ -103,8 +109,8 @@ def solve(
     recorder = _Recorder(ui, out)
     try:
         with open_sandbox(settings.backend, ui) as box, environment_errors(), \
-                Engine(settings.model, cache=not no_cache, api_base=api_base) as engine:
-            prepare_local_model(settings.model, ui)   # after Engine() has refused a bad model/api_base pair
+                Engine(settings.model, cache=not no_cache, api_base=api_base, serving=settings.serving()) as engine:
+            prepare_local_model(settings.model, ui, settings.serving())   # after Engine() refused a bad model/api_base pair
             ui.note(f"{prob.id} with {settings.model}, method {chosen.name}, seed {seed}, sandbox {box.backend}")
             with ui.working("working: model calls and sandbox runs"):   # one LLM call on a CPU can take minutes
                 traj = solve_problem(prob, chosen, engine, box, settings.budget(chosen.budget), seed,

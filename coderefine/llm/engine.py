@@ -14,6 +14,7 @@ from pathlib import Path
 
 from coderefine.llm.cache import LLMCache, request_key
 from coderefine.llm.local import LocalModel, LocalModelError, is_local
+from coderefine.llm.serving import ServerOptions
 from coderefine.llm.usage import Completion, Usage
 
 
@@ -37,9 +38,10 @@ def _litellm():
 class Engine:
     def __init__(self, model: str, *, cache: bool = True, cache_dir: Path | None = None,
                  timeout: float = 600, retries: int = 3, concurrency: int = 4, api_base: str | None = None,
-                 backoff: float = 1.0, record: Path | None = None):
+                 backoff: float = 1.0, record: Path | None = None, serving: ServerOptions = ServerOptions()):
         """backoff: seconds before the first retry, doubled for each further one. record: a JSONL file that
-        gets every request and its reply (default `$CODEREFINE_RECORD`), e.g. for the replay benchmark."""
+        gets every request and its reply (default `$CODEREFINE_RECORD`), e.g. for the replay benchmark.
+        serving: how the embedded server of a `local/` model runs (slots, context, speculation)."""
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
         self.model = model
@@ -53,7 +55,7 @@ class Engine:
             if api_base is not None:
                 raise ModelConfigError(f"{model}: api_base is for litellm models; local models run their own server")
             try:
-                self._local = LocalModel(model)
+                self._local = LocalModel(model, options=serving)
             except LocalModelError as exc:
                 raise EngineError(str(exc)) from exc
         self._slots = threading.BoundedSemaphore(concurrency)
@@ -71,6 +73,8 @@ class Engine:
         _check_messages(messages)
         request = {"model": self.model, "api_base": self._api_base, "messages": messages,
                    "temperature": temperature, "seed": seed, "max_tokens": max_tokens, "n": n}
+        if self._local is not None and (decoding := self._local.options.decoding()):
+            request["decoding"] = decoding   # speculation may change replies: never serve one made without it
         use_cache = self._cache is not None and (temperature == 0 or seed is not None)
         key = request_key(request) if use_cache else None
         if use_cache and (hit := self._cache.get(key)) is not None:
@@ -178,9 +182,15 @@ class Engine:
                 cost = float(litellm.completion_cost(completion_response=response) or 0.0)
             except Exception:  # litellm has no price for this model
                 cost = 0.0
+        # llama-server reports its prompt cache and drafts in `timings`; hosted APIs report cached prompt
+        # tokens in usage.prompt_tokens_details.
+        timings = getattr(response, "timings", None) or {}
+        details = getattr(usage, "prompt_tokens_details", None)
         return Completion(text=texts[0] if texts else "", texts=texts, usage=Usage(
             llm_calls=1, prompt_tokens=getattr(usage, "prompt_tokens", 0) or 0,
-            completion_tokens=getattr(usage, "completion_tokens", 0) or 0, seconds=seconds, cost=cost))
+            completion_tokens=getattr(usage, "completion_tokens", 0) or 0, seconds=seconds, cost=cost,
+            prompt_cached_tokens=int(timings.get("cache_n") or getattr(details, "cached_tokens", 0) or 0),
+            draft_tokens=int(timings.get("draft_n") or 0), draft_accepted=int(timings.get("draft_n_accepted") or 0)))
 
 
 def _retryable(litellm, exc: Exception) -> bool:

@@ -10,6 +10,7 @@ import threading
 from pathlib import Path
 
 from coderefine.llm import build as llama_build, server as llama_server, files as model_files
+from coderefine.llm.serving import ServerOptions
 
 LOCAL_PREFIX = "local/"
 DEFAULT_MODEL = "local/qwen2.5-coder-1.5b"
@@ -23,12 +24,13 @@ def is_local(model: str) -> bool:
     return model.startswith(LOCAL_PREFIX)
 
 
-def missing_pieces(model: str, root: Path | None = None) -> list[str]:
-    """The commands still needed before `model` can be served (empty when ready)."""
-    spec = model_files.find_spec(model)
-    needed = []
-    if not model_files.is_present(spec, root):
-        needed.append(f"coderefine model pull {spec.alias}")
+def missing_pieces(model: str, root: Path | None = None, options: ServerOptions = ServerOptions()) -> list[str]:
+    """The commands still needed before `model` can be served with `options` (empty when ready)."""
+    specs = [model_files.find_spec(model)]
+    if options.speculation == "draft":
+        specs.append(model_files.find_spec(options.draft_model))
+    needed = [f"coderefine model pull {spec.alias}" for spec in dict.fromkeys(specs)
+              if not model_files.is_present(spec, root)]
     if not llama_build.is_built(root):
         needed.append("coderefine model build")
     return needed
@@ -37,17 +39,19 @@ def missing_pieces(model: str, root: Path | None = None) -> list[str]:
 class LocalModel:
     """One engine's handle on the shared server for a local model; starts or joins it lazily."""
 
-    def __init__(self, model: str, *, root: Path | None = None, slots: int = llama_server.DEFAULT_SLOTS,
+    def __init__(self, model: str, *, root: Path | None = None, options: ServerOptions = ServerOptions(),
                  port: int | None = None):
         try:
             self.spec = model_files.find_spec(model)
+            draft = model_files.find_spec(options.draft_model) if options.speculation == "draft" else None
         except model_files.ModelFileError as exc:
             raise LocalModelError(str(exc)) from exc
         self.model = model
+        self.options = options
         self._root = root
         self._config = llama_server.ServerConfig(
             binary=llama_build.server_binary(root), model_path=model_files.model_path(self.spec, root),
-            slots=slots, port=port)
+            options=options, draft_path=model_files.model_path(draft, root) if draft else None, port=port)
         self._client = llama_server.new_client_id()
         self._state: llama_server.ServerState | None = None
         self._lock = threading.Lock()
@@ -58,7 +62,10 @@ class LocalModel:
             if self._state is None:
                 self._state = self._acquire()
             state = self._state
-        return {"model": f"openai/{self.spec.name}", "api_base": state.api_base, "api_key": "sk-local"}
+        # cache_prompt: the server reuses the longest prefix it holds (a slot's KV or its RAM prompt cache)
+        # and evaluates only the rest; said explicitly, since llama-server's default has changed before.
+        return {"model": f"openai/{self.spec.name}", "api_base": state.api_base, "api_key": "sk-local",
+                "extra_body": {"cache_prompt": True}}
 
     def recover(self) -> bool:
         """After a failed call: restarts the server if it died (or rejoins it if another process
@@ -78,7 +85,7 @@ class LocalModel:
                 self._state = None
 
     def _acquire(self) -> llama_server.ServerState:
-        if needed := missing_pieces(self.model, self._root):
+        if needed := missing_pieces(self.model, self._root, self.options):
             raise LocalModelError(f"the embedded model {self.model} is not ready; run: " + " && ".join(needed))
         try:
             return llama_server.acquire(self.spec.name, self._config, self._client, self._root)

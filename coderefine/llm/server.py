@@ -24,11 +24,10 @@ from pathlib import Path
 
 from filelock import FileLock
 
+from coderefine.llm.serving import DEFAULT_SLOTS, ServerOptions, UnsupportedSetting, check_build  # noqa: F401 (DEFAULT_SLOTS: cli/bench.py)
 from coderefine.paths import cache_dir
 
 HOST = "127.0.0.1"
-DEFAULT_SLOTS = 4          # chosen from the throughput table in BENCHMARKS.md
-MIN_CTX_PER_SLOT = 4096
 # OpenMP's spinning barriers collapse decoding when another process takes a core: measured on
 # 2 busy cores, 0.5B at -t 2 ran at 1 token/s spinning vs 15 token/s with passive waiting.
 OMP_ENV = {"OMP_WAIT_POLICY": "PASSIVE"}
@@ -42,17 +41,17 @@ class ServerError(RuntimeError):
 class ServerConfig:
     binary: Path
     model_path: Path
-    slots: int = DEFAULT_SLOTS
-    ctx_per_slot: int = MIN_CTX_PER_SLOT
+    options: ServerOptions = ServerOptions()
+    draft_path: Path | None = None   # the draft model's file, when options.speculation == "draft"
     threads: int = field(default_factory=lambda: os.cpu_count() or 1)
     port: int | None = None        # None: any free port
     start_timeout: float = 300.0   # loading 1 GB on a busy 2-core machine can be slow
 
     def command(self, port: int) -> list[str]:
-        ctx = self.slots * max(self.ctx_per_slot, MIN_CTX_PER_SLOT)
+        """--metrics serves the prompt-cache and draft counters that `coderefine model status` shows."""
+        options = [arg for flag in self.options.flags(self.draft_path) for arg in flag.args]
         return [str(self.binary), "-m", str(self.model_path), "--host", HOST, "--port", str(port),
-                "--parallel", str(self.slots), "--ctx-size", str(ctx), "--threads", str(self.threads),
-                "--no-webui"]
+                *options, "--threads", str(self.threads), "--metrics", "--no-webui"]
 
 
 @dataclass
@@ -66,10 +65,18 @@ class ServerState:
     log: str
     started: float
     clients: list[str] = field(default_factory=list)
+    options: dict = field(default_factory=dict)   # asdict(ServerOptions); empty in states written before it
 
     @property
     def api_base(self) -> str:
         return f"http://{HOST}:{self.port}/v1"
+
+    @property
+    def server_options(self) -> ServerOptions:
+        """The options it runs with; a state that predates recorded options ran without speculation."""
+        if self.options:
+            return ServerOptions(**self.options)
+        return ServerOptions(slots=self.slots, ctx_per_slot=self.ctx // max(self.slots, 1))
 
 
 # --- process and HTTP probes -------------------------------------------------------------
@@ -105,6 +112,25 @@ def healthy(port: int, timeout: float = 2.0) -> bool:
             return resp.status == 200
     except (urllib.error.URLError, OSError, ValueError):
         return False
+
+
+def metrics(port: int, timeout: float = 5.0) -> dict[str, float]:
+    """llama-server's counters since it started (its Prometheus `/metrics`, names without the `llamacpp:`
+    prefix), e.g. prompt_tokens_cached_total; empty when the server does not serve them."""
+    try:
+        with urllib.request.urlopen(f"http://{HOST}:{port}/metrics", timeout=timeout) as resp:
+            text = resp.read().decode("utf-8", "replace")
+    except (urllib.error.URLError, OSError, ValueError):
+        return {}
+    values = {}
+    for line in text.splitlines():
+        name, _, value = line.partition(" ")
+        if name.startswith("llamacpp:"):
+            try:
+                values[name.removeprefix("llamacpp:")] = float(value)
+            except ValueError:
+                continue
+    return values
 
 
 def port_free(port: int) -> bool:
@@ -145,6 +171,13 @@ def start(config: ServerConfig, log: Path) -> ServerState:
         raise ServerError(f"llama-server is not built ({config.binary} is missing); run `coderefine model build`")
     if not config.model_path.is_file():
         raise ServerError(f"model file {config.model_path} is missing; run `coderefine model pull`")
+    if config.options.speculation == "draft" and not (config.draft_path and config.draft_path.is_file()):
+        raise ServerError(f"speculation = draft needs the draft model {config.options.draft_model}; "
+                          "run `coderefine model pull` for it")
+    try:
+        check_build(config.binary, config.options.flags(config.draft_path))
+    except UnsupportedSetting as exc:
+        raise ServerError(str(exc)) from exc
     if config.port is not None and not port_free(config.port):
         raise ServerError(f"port {config.port} on {HOST} is already in use by another program; "
                           "choose another port or leave it unset to pick a free one")
@@ -174,9 +207,10 @@ def _launch(config: ServerConfig, port: int, log: Path) -> ServerState | None:
             raise ServerError(f"llama-server exited with code {proc.returncode} while starting. "
                               f"Last lines of {log}:\n  {tail}")
         if healthy(port):
-            return ServerState(pid=proc.pid, port=port, slots=config.slots,
-                               ctx=config.slots * max(config.ctx_per_slot, MIN_CTX_PER_SLOT),
-                               model=str(config.model_path), log=str(log), started=time.time())
+            options = config.options
+            return ServerState(pid=proc.pid, port=port, slots=options.slots, ctx=options.slots * options.ctx_per_slot,
+                               model=str(config.model_path), log=str(log), started=time.time(),
+                               options=asdict(options))
         time.sleep(0.25)
     terminate(proc.pid)
     raise ServerError(f"llama-server did not become healthy within {config.start_timeout:.0f} s; see {log}")
@@ -234,20 +268,36 @@ def new_client_id() -> str:
 
 
 def acquire(name: str, config: ServerConfig, client: str, root: Path | None = None) -> ServerState:
-    """Joins the running server for `name` (or starts one, or replaces a dead one) as `client`."""
+    """Joins the running server for `name` (or starts one, or replaces a dead one) as `client`.
+
+    A running server with other options is restarted with `config`'s when no other client uses it. While
+    others do, it is joined as it is if only slots or context differ, and refused if it decodes otherwise
+    (speculation), since the response cache files each reply under the decoding that produced it."""
     with _lock(name, root):
         state = read_state(name, root)
         clients = _live_clients(state.clients) if state else []
         reusable = (state is not None and is_server(state.pid) and state.model == str(config.model_path)
                     and healthy(state.port, timeout=15.0))  # patient: a busy server answers slowly
+        if reusable and state.server_options != config.options:
+            others = [c for c in clients if c != client]
+            if others and state.server_options.decoding() != config.options.decoding():
+                raise ServerError(
+                    f"the shared llama-server for {name} (pid {state.pid}) decodes with {_describe(state.server_options)} "
+                    f"for {len(others)} other client(s); this one asks for {_describe(config.options)}. Wait for "
+                    f"them, use the same settings, or stop it with `coderefine model stop`")
+            reusable = bool(others)
         if not reusable:
             if state and is_server(state.pid):
-                terminate(state.pid)  # hung, or serving another model file
+                terminate(state.pid)  # hung, serving another model file, or unused with other options
             log = state_path(name, root).with_suffix(".log")
             state = start(config, log)
         state.clients = sorted(set(clients) | {client})
         _write_state(name, root, state)
         return state
+
+
+def _describe(options: ServerOptions) -> str:
+    return ", ".join(f"{k} = {v}" for k, v in options.decoding().items()) or "speculation = none"
 
 
 def release(name: str, client: str, root: Path | None = None) -> bool:

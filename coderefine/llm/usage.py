@@ -14,6 +14,9 @@ class Usage:
     cached_completion_tokens: int = 0
     seconds: float = 0.0
     cost: float = 0.0           # USD, where litellm knows the price
+    prompt_cached_tokens: int = 0      # of prompt_tokens, those the server took from its prompt (KV) cache
+    draft_tokens: int = 0              # tokens speculative decoding proposed (llama-server)
+    draft_accepted: int = 0            # of those, the ones the model kept
 
     def __add__(self, other: "Usage") -> "Usage":
         return Usage(**{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)})
