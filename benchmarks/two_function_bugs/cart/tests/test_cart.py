@@ -11,3 +11,7 @@ def test_one_item():
 
 def test_empty():
     assert Cart([]).total() == 0
+
+
+def test_item():
+    assert Item(10, 0.5).price_with_tax() == 15

@@ -1,4 +1,4 @@
-from weather.convert import celsius_table
+from weather.convert import celsius_table, to_celsius
 
 
 def test_freezing_and_boiling():
@@ -11,3 +11,7 @@ def test_tenths():
 
 def test_body():
     assert celsius_table([98.6]) == [37.0]
+
+
+def test_to_celsius():
+    assert to_celsius(212) == 100

@@ -1,4 +1,4 @@
-from stats.scale import normalize
+from stats.scale import normalize, scale
 
 
 def test_powers():
@@ -11,3 +11,7 @@ def test_equal():
 
 def test_single():
     assert normalize([5]) == [1.0]
+
+
+def test_scale():
+    assert scale(1, 4) == 0.25

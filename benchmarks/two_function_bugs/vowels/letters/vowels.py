@@ -1,6 +1,6 @@
 def count_vowels(text):
-    """How many vowels (a, e, i, o, u, in either case) `text` holds."""
-    return sum(1 for ch in text if is_vowel(ch))
+    """How many vowels (a, e, i, o, u) the lowercase `text` holds."""
+    return sum(1 for ch in text[:-1] if is_vowel(ch))
 
 
 def is_vowel(ch):

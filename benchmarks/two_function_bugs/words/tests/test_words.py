@@ -1,4 +1,4 @@
-from text.words import average_word_length
+from text.words import average_word_length, words
 
 
 def test_two_words():
@@ -11,3 +11,7 @@ def test_one_word():
 
 def test_spaces_and_newlines():
     assert average_word_length("a  bb\nccc") == 2.0
+
+
+def test_words():
+    assert words("a b\tc") == ["a", "b", "c"]
