@@ -167,3 +167,10 @@ def test_tests_that_collect_nothing_or_cannot_be_imported_are_refused(repo, box,
     with pytest.raises(RepoError) as caught:
         baseline(prepare(Request(root=repo, tests=tests)), box)
     assert message in str(caught.value)
+
+
+def test_a_file_without_a_function_limits_the_suspects_to_that_file(repo, box):
+    prepared = prepare(Request(root=repo, target=TargetSpec("mathx/scale.py", None),
+                               tests=("tests/test_mathx.py",)))
+    chosen = choose(prepared, baseline(prepared, box))
+    assert [s.definition.where for s in chosen] == ["mathx/scale.py::normalize", "mathx/scale.py::scale"]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Mapping, Sequence
+from typing import Sequence
 
-from coderefine.repo.runner import PytestRun, Result, run_pytest
+from coderefine.repo.runner import PytestRun, run_pytest
 from coderefine.repo.snapshot import Snapshot
 from coderefine.repo.splice import SpliceError, new_versions, splice
 from coderefine.repo.targets import Definition
@@ -39,14 +39,10 @@ class PytestLoss:
             return Report(total=self.expected or 0, error=str(exc))
         key = hashlib.sha256(json.dumps(edits, sort_keys=True).encode()).hexdigest()
         if key not in self._seen:
-            self._seen[key] = self.result(edits).report
+            self.runs += 1
+            self._seen[key] = run_pytest(self.sandbox, {**self.snapshot.files, **edits}, self.pytest_run,
+                                         expected=self.expected, limits=self.limits).report
         return self._seen[key]
-
-    def result(self, edits: Mapping[str, str], run: PytestRun | None = None) -> Result:
-        """One sandbox run of the selection (or of `run`) on the repository with `edits`."""
-        self.runs += 1
-        return run_pytest(self.sandbox, {**self.snapshot.files, **edits}, run or self.pytest_run,
-                          expected=self.expected if run is None else None, limits=self.limits)
 
     def run(self, code: str, tests: Sequence[Test]) -> Report:
         """Tests written as calls (a method's self tests) have no place in a repository: only its pytest
