@@ -25,9 +25,9 @@ def hook(
     files: Optional[list[str]] = typer.Argument(None, help="The changed files (pre-commit passes the staged ones); "
                                                 "default: the files staged in git."),
     tests: Optional[list[str]] = typer.Option(None, "--tests", help="Tests to run instead of those covering the "
-                                              "files (repeatable) [setting hook_tests]."),
-    time_budget: Optional[float] = typer.Option(None, "--time-budget", help="Seconds for refining when tests fail "
-                                                "[setting hook_time_budget]."),
+                                              "files (repeatable); setting hook_tests."),
+    hook_time_budget: Optional[float] = typer.Option(None, "--time-budget", help="Seconds for refining when tests "
+                                                     "fail; setting hook_time_budget."),
     apply: bool = ApplyOpt,
     repo_method: Optional[str] = MethodOpt, model: Optional[str] = ModelOpt, api_base: Optional[str] = ApiBaseOpt,
     seed: int = SeedOpt, calls: Optional[int] = CallsOpt, backend: Optional[str] = BackendOpt,
@@ -39,7 +39,8 @@ def hook(
     only with --apply) and exit 1."""
     ui = Output(json=as_json, quiet=quiet, verbose=verbose)
     resolved = resolve_settings(LABELS, model=model, method=repo_method, calls=calls, backend=backend,
-                                hook_tests=tuple(tests) if tests else None, hook_time_budget=time_budget)
+                                hook_tests=tuple(tests) if tests else None,
+                                hook_time_budget=hook_time_budget)
     ui.detail(settings_line(resolved))
     settings = resolved.settings
     root = guarded(repo_root, Path.cwd())
