@@ -62,3 +62,13 @@ def test_the_variables_are_the_top_suspects_without_overlaps_or_twin_names():
                                            called("c.py", 5, "split")]})
     chosen = variables(suspects(snapshot, run), 3)
     assert [s.definition.where for s in chosen] == ["a.py::outer.inner", "c.py::parse", "c.py::split"]
+
+
+def test_a_constructor_that_only_stores_its_arguments_comes_after_the_code_that_computes():
+    code = ("class Item:\n    def __init__(self, price):\n        self.price = price\n\n"
+            "    def taxed(self):\n        return self.price * 2\n")
+    snapshot = Snapshot(Path("/r"), {"shop.py": code})
+    run = result([("t::a", ""), ("t::b", "")], {"t::a": [called("shop.py", 2, "Item.__init__"),
+                                                          called("shop.py", 5, "Item.taxed")],
+                                                 "t::b": [called("shop.py", 2, "Item.__init__")]})
+    assert [s.definition.qualname for s in suspects(snapshot, run)] == ["Item.taxed", "Item.__init__"]

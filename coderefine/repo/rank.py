@@ -4,8 +4,9 @@ Each repository function (test code excluded) that a failing test ran is scored 
 selection's tests, ef / sqrt(F * (ef + ep)) (ef, ep: failing and passing tests that ran it; F: failing
 tests), as in spectrum-based fault localisation: code that only failing tests run is the most suspect. A
 function in a failing test's traceback gets a bonus. Ties go to the function nearer the test in the calls
-(the test's direct callee before its helpers), then to the one called first. Without traced calls the
-traceback frames alone decide.
+(the test's direct callee before its helpers), then to the one called first. A method that only stores
+values in attributes (a plain `__init__`) computes nothing that could be wrong, and every test that builds
+the object runs it, so it comes after all the others. Without traced calls the traceback frames alone decide.
 """
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ from dataclasses import dataclass
 from coderefine.repo.runner import Called, Result, frames
 from coderefine.repo.selection import is_test_code
 from coderefine.repo.snapshot import Snapshot
-from coderefine.repo.targets import Definition, definitions, enclosing
-from coderefine.source import syntax_errors
+from coderefine.repo.targets import Definition, definitions, enclosing, reindent
+from coderefine.source import parse, syntax_errors
 
 TRACEBACK_BONUS = 0.5
 
@@ -88,8 +89,28 @@ def suspects(snapshot: Snapshot, result: Result) -> list[Suspect]:
         score = ef / math.sqrt(total_failing * (ef + ep)) if ef else 0.0
         bonus = TRACEBACK_BONUS if definition in in_traceback else 0.0
         found.append(Suspect(definition, score + bonus, definition in in_traceback, depth.get(definition, 1)))
-    found.sort(key=lambda s: (-s.score, s.depth, order[s.definition]))
+    found.sort(key=lambda s: (only_stores(s.definition), -s.score, s.depth, order[s.definition]))
     return found
+
+
+def only_stores(definition: Definition) -> bool:
+    """The body only assigns plain values (names, literals) to attributes, besides a docstring or `pass`."""
+    code = reindent(definition.text, definition.indent, "", definition.string_rows)
+    node = next(iter(parse(code).root_node.named_children), None)
+    if node is not None and node.type == "decorated_definition":
+        node = node.child_by_field_name("definition")
+    if node is None or node.type != "function_definition":
+        return False
+    for statement in node.child_by_field_name("body").named_children:
+        inner = statement.named_children[0] if statement.type == "expression_statement" else statement
+        if statement.type == "pass_statement" or inner.type in ("string", "comment") or statement.type == "comment":
+            continue
+        if inner.type != "assignment" or inner.child_by_field_name("left").type != "attribute":
+            return False
+        value = inner.child_by_field_name("right")
+        if value is None or value.type not in ("identifier", "integer", "float", "string", "true", "false", "none"):
+            return False
+    return True
 
 
 def _depths(index: _Index, calls: list[Called]) -> dict[Definition, int]:
