@@ -5,6 +5,7 @@ One job per module, plain data between them:
     targets    FILE::func and every function definition in a file, located with tree-sitter
     selection  which tests to run: a --tests selection, or the tests that cover changed files
     runner     how pytest runs only those tests in the sandbox, and what comes back (a Report, call traces)
+    select_plugin  the pytest plugin copied into the sandbox: selection, a time limit per test, call traces
     rank       which functions the failing tests implicate (traceback frames and call traces)
     splice     a candidate's functions written back into their files, re-indented
     problem    the Problem a method sees: the failing tests, the functions, their context
