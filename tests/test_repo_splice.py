@@ -77,3 +77,15 @@ def test_a_file_that_would_not_parse_is_refused():
     bad = locate(HELPERS, "geo/helpers.py", "scale.times")
     with pytest.raises(SpliceError, match="geo/helpers.py would not parse"):
         splice(FILES, {bad: "def times(v):\n        return (v"})
+
+
+def test_methods_of_one_class_share_one_stub_in_the_order_of_the_file():
+    code = ("class Item:\n    def a(self):\n        return 1\n\n    def b(self):\n        return 2\n\n\n"
+            "class Cart:\n    def c(self):\n        return 3\n")
+    found = [locate(code, "shop.py", name) for name in ("Cart.c", "Item.b", "Item.a")]
+    shown = starter_code(found)
+    assert shown == ("# shop.py\nclass Item:\n    def a(self):\n        return 1\n\n    def b(self):\n        return 2"
+                     "\n\nclass Cart:\n    def c(self):\n        return 3")
+    changed = shown.replace("return 2", "return 20").replace("return 3", "return 30")
+    assert splice({"shop.py": code}, new_versions(changed, found), changed)["shop.py"] == \
+        code.replace("return 2", "return 20").replace("return 3", "return 30")

@@ -19,8 +19,16 @@ MAX_CONTEXT_FILES = 2
 
 
 def starter_code(variables: Sequence[Definition]) -> str:
-    """The variables as the model sees and rewrites them, each under a comment naming its file."""
-    return "\n\n".join(f"# {v.path}\n{shown_source(v)}" for v in variables)
+    """The variables as the model sees and rewrites them: file by file under a comment naming the file, in
+    the order of the file, methods of one class under one class stub."""
+    parts = []
+    for path in dict.fromkeys(v.path for v in variables):
+        blocks, opened = [], ()
+        for variable in sorted((v for v in variables if v.path == path), key=lambda v: v.start):
+            blocks.append(shown_source(variable, opened))
+            opened = variable.classes
+        parts.append(f"# {path}\n" + "\n\n".join(blocks))
+    return "\n\n".join(parts)
 
 
 def repo_problem(snapshot: Snapshot, variables: Sequence[Suspect], baseline: Report) -> Problem:

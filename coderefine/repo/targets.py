@@ -138,9 +138,12 @@ def reindent(source: str, old: str, new: str, keep: frozenset[int] | set[int]) -
     return "\n".join(lines)
 
 
-def shown_source(definition: Definition) -> str:
-    """The definition as the model sees it: at top level, inside stubs of the classes around it."""
+def shown_source(definition: Definition, opened: tuple[str, ...] = ()) -> str:
+    """The definition as the model sees it: at top level, inside stubs of the classes around it (but for those
+    of `opened`, the classes the definition shown just before it already opened)."""
     depth = len(definition.classes)
-    header = "".join(f"{INDENT * i}class {name}:\n" for i, name in enumerate(definition.classes))
+    shared = next((i for i, (a, b) in enumerate(zip(opened, definition.classes)) if a != b),
+                  min(len(opened), depth))
+    header = "".join(f"{INDENT * i}class {definition.classes[i]}:\n" for i in range(shared, depth))
     return header + INDENT * depth + reindent(definition.text, definition.indent, INDENT * depth,
                                               definition.string_rows)
