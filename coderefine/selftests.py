@@ -7,7 +7,8 @@ signature's arity and deduplicated. Expected outputs come from agreement
 the inputs, and only programs that pass every visible test may vote (with no
 visible tests, every program may). An input is labelled when at least two
 votes agree and no other answer has as many; when answers differ without such
-a majority it is disputed and dropped; a single answer labels nothing. Stress inputs carry no expected output: a candidate passes one by
+a majority it is disputed and dropped. A single answer confirms nothing, but
+it does judge a program that raised or ran out of time on the same input. Stress inputs carry no expected output: a candidate passes one by
 finishing within the time limit without an error.
 """
 from __future__ import annotations
@@ -17,7 +18,8 @@ from typing import Any, Sequence
 
 from coderefine.data.literals import NotLiteral, argument_value
 from coderefine.extract import code_pieces, entry_name, extract_code
-from coderefine.source import call_parts, defined_names, find_function, iter_nodes, parameter_arity, parse, text
+from coderefine.source import (call_parts, defined_names, find_function, iter_nodes, parameter_arity, parse, text,
+                               without_top_level_calls)
 from sandbox import CallTest, Compare, TestOutcome, values_match
 
 MAX_INPUTS = 12
@@ -68,8 +70,9 @@ def oracle_from(reply: str, entry_point: str) -> str | None:
             names = [n for n in defined_names(piece) if "." not in n and n != entry_point]
             brute = next((n for n in names if any(w in n.lower() for w in _ORACLE_WORDS)), None)
             if brute is not None:
-                return f"{piece}\n\n{entry_point} = {brute}\n"
-    return extract_code(reply, entry_point)
+                return f"{without_top_level_calls(piece)}\n\n{entry_point} = {brute}\n"
+    code = extract_code(reply, entry_point)
+    return without_top_level_calls(code) if code is not None else None
 
 
 def _call_names(entry_point: str) -> set[str]:
@@ -80,7 +83,7 @@ def _call_names(entry_point: str) -> set[str]:
 
 @dataclass(frozen=True)
 class Label:
-    status: str          # "agreed" | "disputed" | "unknown" (fewer than two programs answered)
+    status: str          # "agreed" | "disputed" | "single" (one program answered) | "unknown" (none did)
     value: Any = None
     votes: int = 0       # programs behind the label
     against: int = 0     # programs with another answer
@@ -114,8 +117,10 @@ def vote(answers: Sequence[Sequence[Any]], compare: Compare) -> list[Label]:
         rest = sum(g[1] for g in groups[1:])
         if top >= 2 and top > runner_up:
             labels.append(Label("agreed", groups[0][0], top, rest))
+        elif rest:
+            labels.append(Label("disputed", None, top, rest))
         else:
-            labels.append(Label("disputed" if rest else "unknown", None, top, rest))
+            labels.append(Label("single", groups[0][0], top, 0))
     return labels
 
 
@@ -125,9 +130,14 @@ def labelled_tests(inputs: Sequence[CallTest], labels: Sequence[Label]) -> list[
             for t, label in zip(inputs, labels) if label.status == "agreed"]
 
 
+def counts(label: Label, value: Any) -> bool:
+    """Whether an input judges this answer: an agreed label always; a single program's answer only
+    against a program that raised or ran out of time on it (an answer it cannot confirm, a crash it can)."""
+    return label.status == "agreed" or (label.status == "single" and value is MISSING)
+
+
 def score(answers: Sequence[Any], labels: Sequence[Label], compare: Compare) -> tuple[int, int, list[int]]:
-    """(passed, total, failing input indices) of one program against the agreed labels."""
-    failing = [i for i, (value, label) in enumerate(zip(answers, labels))
-               if label.status == "agreed" and (value is MISSING or not values_match(value, label.value, compare))]
-    total = sum(label.status == "agreed" for label in labels)
-    return total - len(failing), total, failing
+    """(passed, total, failing input indices) of one program against the labels that judge it."""
+    judged = [i for i, (value, label) in enumerate(zip(answers, labels)) if counts(label, value)]
+    failing = [i for i in judged if answers[i] is MISSING or not values_match(answers[i], labels[i].value, compare)]
+    return len(judged) - len(failing), len(judged), failing

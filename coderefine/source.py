@@ -162,3 +162,15 @@ def assert_statements(text: str) -> list[Node]:
         if not root.has_error and len(root.named_children) == 1 and root.named_children[0].type == "assert_statement":
             found.append(root.named_children[0])
     return found
+
+
+def without_top_level_calls(code: str) -> str:
+    """`code` without the calls it makes at module level (`print(f(...))` demos after the definitions), which
+    would run, and may crash, when the program is loaded."""
+    root = parse(code).root_node
+    calls = [node for node in root.named_children
+             if node.type == "expression_statement" and node.named_children and node.named_children[0].type == "call"]
+    data = code.encode("utf-8")
+    for node in reversed(calls):
+        data = data[:node.start_byte] + data[node.end_byte:]
+    return data.decode("utf-8")

@@ -32,7 +32,20 @@ def test_an_oracle_named_apart_is_bound_to_the_entry_point():
 
 def test_labels_need_two_agreeing_votes_and_a_strict_majority():
     exact = Compare()
-    labels = vote([[1, 2, 3, MISSING], [1, 5, 4, 7], [1, 5, 9, MISSING]], exact)
-    assert [l.status for l in labels] == ["agreed", "agreed", "disputed", "unknown"]
+    labels = vote([[1, 2, 3, MISSING, MISSING], [1, 5, 4, 7, MISSING], [1, 5, 9, MISSING, MISSING]], exact)
+    assert [l.status for l in labels] == ["agreed", "agreed", "disputed", "single", "unknown"]
     assert (labels[1].value, labels[1].votes, labels[1].against) == (5, 2, 1)
-    assert score([1, 2, 3, 7], labels, exact) == (1, 2, [1])
+    assert score([1, 2, 3, 7, 0], labels, exact) == (1, 2, [1])
+
+
+def test_a_single_answer_judges_only_a_program_that_raised():
+    labels = vote([[MISSING, 4], [3, 4]], Compare())
+    assert [l.status for l in labels] == ["single", "agreed"]
+    assert score([MISSING, 4], labels, Compare()) == (1, 2, [0])   # it raised where another program answered
+    assert score([8, 4], labels, Compare()) == (1, 1, [])          # one program's 3 cannot overrule its 8
+
+
+def test_demo_calls_after_the_oracle_are_dropped():
+    reply = "```python\ndef f(xs):\n    return max(xs)\n\nprint(f([]))\nf([1])\nx = f([2])\n```"
+    code = oracle_from(reply, "f")
+    assert "print" not in code and "f([1])" not in code and "x = f([2])" in code

@@ -206,7 +206,8 @@ class Search:
         self.run.traj.stats["selftests_disputed"] = sum(label.status == "disputed" for label in self.labels)
         self.run.traj.selftests = [
             {"name": t.name, "input": render_call(t.args, t.kwargs), "status": label.status,
-             "expected": render_value(label.value) if label.status == "agreed" else "", "votes": label.votes,
+             "expected": render_value(label.value) if label.status in ("agreed", "single") else "",
+             "votes": label.votes,
              "against": label.against} for t, label in zip(self.inputs, self.labels)]
 
     def _selftest(self, program: Program) -> Report:
@@ -372,7 +373,7 @@ def _clean(report: Report) -> bool:
 def _failing_case(candidate: Candidate) -> tuple[TestOutcome, str] | None:
     """The smallest failing test: visible tests first, then agreed self tests, then stress inputs."""
     for report, source in ((candidate.visible, "from the problem's examples"),
-                           (candidate.selftest, "agreed by independent programs"),
+                           (candidate.selftest, "what independent programs return on it"),
                            (candidate.stress, "a maximum-size input; it must finish in time")):
         if report.failures:
             return min(report.failures, key=lambda o: len(o.input)), source
