@@ -11,8 +11,8 @@ repository, `coderefine refine --tests tests` with all implicated functions as v
 with the most suspect one only (--functions 1).
 
 Each run is the CLI command itself, with --apply, in a fresh clone of the repository. A fix counts only when
-the applied change makes that program's tests pass in the sandbox with --runslow (QuixBugs' slow cases),
-checked here, after the command. One JSONL line per (program, variant, seed) is appended to
+the applied change makes that program's tests pass in the sandbox, checked here after the command (for
+QuixBugs with --runslow: its slow cases too). One JSONL line per (program, variant, seed) is appended to
 benchmarks/results/<suite>-<model>/results.jsonl as soon as its run ends; a rerun of the same command skips
 the lines already there, so an interrupted measurement resumes where it stopped.
 """
@@ -48,6 +48,7 @@ class Job:
     variant: str
     flags: tuple[str, ...]
     seed: int
+    check: tuple[str, ...] = ()          # extra pytest arguments of the check: QuixBugs' --runslow
 
     @property
     def key(self) -> tuple[str, str, int]:
@@ -84,7 +85,7 @@ def quixbugs_jobs(seeds: list[int], methods: list[str], calls: int) -> list[Job]
     repo = quixbugs_repository()
     programs = sorted(p.stem[len("test_"):] for p in (repo / "python_testcases").glob("test_*.py"))
     return [Job(name, repo, f"python_testcases/test_{name}.py", method, ("--method", method, "--calls", str(calls)),
-                seed) for seed in seeds for name in programs for method in methods]
+                seed, ("--runslow",)) for seed in seeds for name in programs for method in methods]
 
 
 def two_function_jobs(seeds: list[int], functions: list[int], calls: int) -> list[Job]:
@@ -95,7 +96,7 @@ def two_function_jobs(seeds: list[int], functions: list[int], calls: int) -> lis
 
 
 def run(job: Job, model: str) -> dict:
-    """The command in a fresh clone, then the check with --runslow of what it applied."""
+    """The command in a fresh clone, then the check of what it applied."""
     scratch = Path(tempfile.mkdtemp(prefix=f"{job.program}-", dir=WORK / "scratch"))
     try:
         subprocess.run(["git", "clone", "-q", str(job.repo), str(scratch / "repo")], check=True)
@@ -109,7 +110,7 @@ def run(job: Job, model: str) -> dict:
             document = json.loads(done.stdout)
         except ValueError:
             document = {"error": {"message": (done.stderr or done.stdout)[-2000:]}}
-        check = verify(clone, job.tests) if document.get("applied") else None
+        check = verify(clone, job.tests, job.check) if document.get("applied") else None
         return {"program": job.program, "variant": job.variant, "seed": job.seed, "model": model,
                 "command": " ".join(["coderefine", *command[len(CLI):]]), "exit": done.returncode,
                 "seconds": round(seconds, 1), "status": document.get("status", "error"),
@@ -122,14 +123,14 @@ def run(job: Job, model: str) -> dict:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def verify(clone: Path, tests: str) -> dict:
-    """The program's tests, slow cases included, on the clone as the command left it."""
+def verify(clone: Path, tests: str, args: tuple[str, ...]) -> dict:
+    """The program's tests (with `args`: QuixBugs' slow cases too) on the clone as the command left it."""
     from coderefine.repo.refine import Request, prepare
     from coderefine.repo.runner import PytestRun, run_pytest
     from sandbox import Limits, Sandbox
     prepared = prepare(Request(root=clone, tests=(tests,)))
     with Sandbox(backend="bwrap") as box:
-        result = run_pytest(box, prepared.snapshot.files, PytestRun(prepared.selection, ("--runslow",)),
+        result = run_pytest(box, prepared.snapshot.files, PytestRun(prepared.selection, args),
                             expected=None, limits=Limits(wall=600))
     report = result.report
     return {"passed": report.passed, "total": report.total, "error": report.error[:500]}
