@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import statistics
 import subprocess
 import sys
 import tarfile
@@ -165,19 +166,28 @@ def read(path: Path) -> list[dict]:
 
 
 def table(folder: Path) -> str:
-    """Fixed fraction per variant (over programs and seeds), and the median and mean time of a fix."""
+    """Fixed fraction per variant (over programs and seeds), the median and mean time of a fix, and which
+    seeds fixed each program."""
     rows = read(folder / "results.jsonl")
+    variants = sorted({r["variant"] for r in rows})
     lines = ["| variant | fixed | fraction | programs fixed at least once | time per fix (median / mean) |",
              "| --- | --- | --- | --- | --- |"]
-    for variant in sorted({r["variant"] for r in rows}):
+    for variant in variants:
         mine = [r for r in rows if r["variant"] == variant]
         fixed = [r for r in mine if r["fixed"]]
-        times = sorted(r["seconds"] for r in fixed)
-        timing = f"{times[len(times) // 2]:.0f} s / {sum(times) / len(times):.0f} s" if times else "-"
-        programs = {r["program"] for r in mine}
+        times = [r["seconds"] for r in fixed]
+        timing = f"{statistics.median(times):.0f} s / {statistics.mean(times):.0f} s" if times else "-"
         ever = {r["program"] for r in fixed}
         lines.append(f"| {variant} | {len(fixed)}/{len(mine)} | {len(fixed) / len(mine):.2f} | "
-                     f"{len(ever)}/{len(programs)} | {timing} |")
+                     f"{len(ever)}/{len({r['program'] for r in mine})} | {timing} |")
+    lines += ["", "| program | " + " | ".join(f"{v}: seeds fixed" for v in variants) + " |",
+              "| --- |" + " --- |" * len(variants)]
+    for program in sorted({r["program"] for r in rows}):
+        cells = []
+        for variant in variants:
+            runs = sorted((r["seed"], r["fixed"]) for r in rows if r["program"] == program and r["variant"] == variant)
+            cells.append(" ".join(f"{seed}{'✓' if ok else '✗'}" for seed, ok in runs) or "-")
+        lines.append(f"| {program} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
