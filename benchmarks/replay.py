@@ -14,6 +14,8 @@ A setting is written `SPECULATION[/DRAFT_MAX][+pin][+n=N]`:
                     coderefine.llm.serving.SPECULATION; "draft" drafts with the 0.5B model)
   +pin              each request names its stream's slot (`id_slot`), so a run stays on one slot
   +n=N              the n-gram lookup length (llama-server's --spec-ngram-*-size-n), for tuning only
+  +reuse=N          llama-server's --cache-reuse N: reuse cached chunks of at least N tokens found after the
+                    common prefix, by shifting their KV (computed after another prefix, so not exact)
 
     .venv/bin/python benchmarks/replay.py --models 1.5b 0.5b --slots 4 1 --settings none ngram-simple/16 draft/4
 """
@@ -45,6 +47,7 @@ class Setting:
     options: ServerOptions
     pin: bool = False            # route each request to its stream's slot
     lookup: int | None = None    # n-gram lookup length
+    reuse: int | None = None     # --cache-reuse chunk size
 
     @classmethod
     def parse(cls, text: str, slots: int) -> "Setting":
@@ -52,8 +55,8 @@ class Setting:
         speculation, _, draft_max = head.partition("/")
         options = ServerOptions(slots=slots, speculation=speculation,
                                 **({"draft_max": int(draft_max)} if draft_max else {}))
-        lookup = next((int(e.removeprefix("n=")) for e in extras if e.startswith("n=")), None)
-        return cls(text, options, pin="pin" in extras, lookup=lookup)
+        number = {k: int(v) for k, _, v in (e.partition("=") for e in extras) if v}
+        return cls(text, options, pin="pin" in extras, lookup=number.get("n"), reuse=number.get("reuse"))
 
 
 @dataclass(frozen=True)
@@ -163,7 +166,8 @@ def replay(port: int, chains: list[list[dict]], setting: Setting, temperature: f
 def run_row(spec: model_files.ModelSpec, setting: Setting, chains: list[list[dict]], round_: int,
             temperature: float | None, log_dir: Path) -> Row:
     draft = model_files.find_spec(setting.options.draft_model) if setting.options.speculation == "draft" else None
-    extra = (_LOOKUP_FLAGS[setting.options.speculation], str(setting.lookup)) if setting.lookup else ()
+    extra = ((_LOOKUP_FLAGS[setting.options.speculation], str(setting.lookup)) if setting.lookup else ()) + (
+        ("--cache-reuse", str(setting.reuse)) if setting.reuse else ())
     config = ReplayConfig(binary=llama_build.server_binary(), model_path=model_files.model_path(spec),
                           options=setting.options, draft_path=model_files.model_path(draft) if draft else None,
                           extra=extra)

@@ -1,6 +1,7 @@
 """Engine behaviour against a real HTTP endpoint (tests/fake_openai.py) through real litellm."""
 from __future__ import annotations
 
+from dataclasses import replace
 import threading
 import time
 
@@ -50,8 +51,8 @@ def test_local_requests_ask_for_prompt_reuse_and_speculation_is_part_of_the_cach
         port = int(fake.api_base.split(":")[-1].split("/")[0])
         server = ServerState(pid=0, port=port, slots=4, ctx=4096, model="m", log="", started=0.0)
         monkeypatch.setattr(LocalModel, "_acquire", lambda self: server)   # the fake stands in for llama-server
-        plain, ngram = ServerOptions(), ServerOptions(speculation="ngram-simple")
-        for options in (plain, ngram, plain, ngram, ServerOptions(slots=1)):
+        plain, ngram = ServerOptions(speculation="none"), ServerOptions(speculation="ngram-simple")
+        for options in (plain, ngram, plain, ngram, replace(plain, slots=1)):
             Engine("local/qwen2.5-coder-0.5b", serving=options).complete(MSG, temperature=0.3, seed=1)
         assert len(fake.requests) == 2          # slots change no reply: served from the cache
         assert all(r["cache_prompt"] is True for r in fake.requests)

@@ -19,6 +19,7 @@ import pytest
 from coderefine.llm import server as ls
 from coderefine.llm.serving import ServerOptions
 
+PLAIN_2 = ServerOptions(slots=2, speculation="none")   # two slots, no speculation: the stand-in's help lacks it
 STAND_IN = textwrap.dedent("""\
     #!{python}
     import http.server, sys
@@ -56,7 +57,7 @@ def config(tmp_path) -> ls.ServerConfig:
     binary.chmod(0o755)
     model = tmp_path / "model.gguf"
     model.write_text("weights")
-    return ls.ServerConfig(binary=binary, model_path=model, options=ServerOptions(slots=2), start_timeout=30)
+    return ls.ServerConfig(binary=binary, model_path=model, options=PLAIN_2, start_timeout=30)
 
 
 @pytest.fixture
@@ -97,8 +98,8 @@ def test_speculation_becomes_flags_and_part_of_the_decoding(config, tmp_path):
     draft = replace(config, options=ServerOptions(speculation="draft"), draft_path=tmp_path / "d.gguf")
     cmd = draft.command(8080)
     assert cmd[cmd.index("--spec-type") + 1] == "draft-simple" and cmd[cmd.index("--spec-draft-model") + 1] == str(tmp_path / "d.gguf")
-    assert ServerOptions(slots=8).decoding() == {}     # slots and context never change a reply
-    assert ServerOptions(speculation="draft").decoding() == {"speculation": "draft", "draft_max": 16,
+    assert ServerOptions(slots=8, speculation="none").decoding() == {}     # slots and context never change a reply
+    assert ServerOptions(speculation="draft", draft_max=16).decoding() == {"speculation": "draft", "draft_max": 16,
                                                              "draft_model": "local/qwen2.5-coder-0.5b"}
 
 
@@ -127,10 +128,10 @@ def test_a_shared_server_is_joined_across_slots_but_never_across_decodings(confi
     a, b = f"{os.getpid()}:a", f"{os.getpid()}:b"
     config = with_help(config, HELP)
     first = ls.acquire("m", config, a, root)
-    assert ls.acquire("m", replace(config, options=ServerOptions(slots=4)), b, root).pid == first.pid
+    assert ls.acquire("m", replace(config, options=replace(PLAIN_2, slots=4)), b, root).pid == first.pid
     with pytest.raises(ls.ServerError, match=r"decodes with speculation = none for 2 other client\(s\); this one "
                                              r"asks for speculation = ngram-simple, draft_max = 16"):
-        ls.acquire("m", replace(config, options=ServerOptions(speculation="ngram-simple")), f"{os.getpid()}:c", root)
+        ls.acquire("m", replace(config, options=ServerOptions(speculation="ngram-simple", draft_max=16)), f"{os.getpid()}:c", root)
     assert ls.running("m", root).pid == first.pid
 
 
@@ -206,7 +207,7 @@ def test_missing_binary_or_model_say_what_to_run(config, root, tmp_path):
 def test_status_shows_the_servers_settings_and_its_prompt_cache_hit_rate(config, tmp_path, monkeypatch):
     from coderefine.cli.model import status_data
     monkeypatch.setenv("CODEREFINE_CACHE", str(tmp_path / "cache"))
-    options = ServerOptions(slots=2, ctx_per_slot=2048)
+    options = replace(PLAIN_2, ctx_per_slot=2048)
     ls.acquire("qwen2.5-coder-0.5b", replace(config, options=options), f"{os.getpid()}:a")
     try:
         server = status_data()["servers"][0]

@@ -18,6 +18,13 @@ DEFAULT_CTX_PER_SLOT = 4096
 # Speculation types a user may choose. "draft" is llama.cpp's draft-simple with `draft_model`; the others
 # look the continuation up in the tokens already seen (prompt and reply), which suits rewrites and diffs
 # that copy code from their prompt.
+# Chosen from the replay table in BENCHMARKS.md ("Embedded model speed"): on the recorded refinement requests,
+# ngram-mod drafting up to 32 tokens was the only setting faster than none on both models and both slot
+# counts (1.5B: 0.84x the wall time at 4 slots, 0.77x at 1; 0.5B: 0.81x, 0.68x); the 0.5B model as a draft
+# made the 1.5B slower (1.47x, 1.59x). Its outputs at temperature 0 differ from plain decoding about as
+# often as 4 slots differ from 1: llama.cpp's CPU arithmetic depends on the batch shape.
+DEFAULT_SPECULATION = "ngram-mod"
+DEFAULT_DRAFT_MAX = 32
 SPECULATION = ("none", "ngram-simple", "ngram-map-k", "ngram-map-k4v", "ngram-mod", "draft")
 # The flag that caps the tokens drafted per step, for each speculation type.
 _DRAFT_MAX_FLAGS = {"ngram-simple": ("--spec-ngram-simple-size-m",), "ngram-map-k": ("--spec-ngram-map-k-size-m",),
@@ -44,9 +51,9 @@ class ServerOptions:
     """The server settings of coderefine.config.Settings, which documents each one."""
     slots: int = DEFAULT_SLOTS
     ctx_per_slot: int = DEFAULT_CTX_PER_SLOT
-    speculation: str = "none"
+    speculation: str = DEFAULT_SPECULATION
     draft_model: str = "local/qwen2.5-coder-0.5b"
-    draft_max: int = 16
+    draft_max: int = DEFAULT_DRAFT_MAX
 
     def decoding(self) -> dict:
         """What can change a reply, for the response cache key: empty when decoding is plain, since slots and
