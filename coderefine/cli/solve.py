@@ -59,6 +59,11 @@ class _Recorder:
         fail(done + f"partial trajectory saved to {self.path}", ExitCode.INTERRUPTED, trajectory=str(self.path))
 
 
+def selftest_rows(selftests: list[dict]) -> list[tuple[str, str, str, str]]:
+    """One row per self-written test: its call, the expected value its label gives, and the vote behind it."""
+    return [(t["input"], t["expected"] or "-", t["status"], f"{t['votes']} / {t['against']}") for t in selftests]
+
+
 def _render_result(summary: dict, ui: Output) -> None:
     final = summary["final"]
     console.rule(f"final answer: candidate {final['index']} ({summary['stop_reason']})")
@@ -66,6 +71,9 @@ def _render_result(summary: dict, ui: Output) -> None:
     console.print(Syntax(code, "python", line_numbers=True) if console.is_terminal else Text(code))
     verdict = Text("SOLVED", "bold green") if final["solved"] else Text("NOT SOLVED", "bold red")
     console.print(Text(f"hidden tests: {final['hidden_passed']}/{final['hidden_total']}  "), verdict, sep="")
+    if summary["selftests"] and ui.chatty:
+        ui.table(("self test", "expected", "label", "votes for / against"), selftest_rows(summary["selftests"]),
+                 title="tests the method wrote (agreed and single labels count, disputed and unknown do not)")
     usage = summary["usage"]
     ui.table(("calls", "cached", "prompt tokens", "completion tokens", "seconds"),
              [(usage["llm_calls"], usage["cached_calls"], usage["prompt_tokens"], usage["completion_tokens"],
