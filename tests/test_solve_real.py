@@ -20,6 +20,7 @@ def test_solve_json_is_well_formed_and_hidden_numbers_are_true():
          "--max-iters", "1", "--seed", "3", "--no-cache", "--json"],
         capture_output=True, text=True, timeout=900)
     assert run.returncode in (0, 1), run.stderr[-3000:]   # 0 solved, 1 not solved
+    assert run.stdout.strip(), run.stderr[-3000:]          # --json always prints its document
     out = json.loads(run.stdout)
     assert run.returncode == (0 if out["final"]["solved"] else 1)
     problem = find_problem(PROBLEM)

@@ -185,7 +185,7 @@ def _plots(report: BenchReport, folder: Path) -> list[Path]:
     if not rows:
         return []
     names = [r.method for r in rows]
-    title = f"{report.manifest['model']} on {report.manifest['dataset']}: {report.problems} problems × {len(report.seeds)} seeds"
+    title = f"{report.manifest['model']} on {report.manifest['dataset']}: {report.problems} problems × {len(report.seeds)} seed{'s' if len(report.seeds) != 1 else ''}"
 
     fig, ax = plt.subplots(figsize=(max(5, 1.2 * len(rows) + 2), 4))
     bars = ax.bar(names, [r.mean for r in rows], yerr=[r.sd for r in rows], capsize=5, color="#4c78a8")
