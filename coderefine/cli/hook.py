@@ -9,11 +9,9 @@ from typing import Optional
 
 import typer
 
-from coderefine.cli.output import ExitCode, JsonOpt, Output, QuietOpt, VerboseOpt
-from coderefine.cli.refine import (ApiBaseOpt, ApplyOpt, BackendOpt, CallsOpt, FunctionsOpt, MaxRepoOpt, MethodOpt,
-                                   ModelOpt, NoCacheOpt, PytestArgOpt, RunOptions, SeedOpt, TestTimeoutOpt, WallOpt,
-                                   guarded, method_name, run_repo)
-from coderefine.cli.settings import resolve_settings, settings_line
+from coderefine.cli.output import ExitCode
+from coderefine.cli.refine import guarded, run_repo
+from coderefine.cli.repo_options import RepoArgs, repo_command
 from coderefine.repo.hook import hook_selection, staged_files
 from coderefine.repo.refine import Request, prepare
 from coderefine.repo.snapshot import relative, repo_root, take
@@ -21,6 +19,7 @@ from coderefine.repo.snapshot import relative, repo_root, take
 LABELS = {"hook_tests": "--tests", "hook_time_budget": "--time-budget"}
 
 
+@repo_command
 def hook(
     files: Optional[list[str]] = typer.Argument(None, help="The changed files (pre-commit passes the staged ones); "
                                                 "default: the files staged in git."),
@@ -28,35 +27,26 @@ def hook(
                                               "files (repeatable); setting hook_tests."),
     hook_time_budget: Optional[float] = typer.Option(None, "--time-budget", help="Seconds for refining when tests "
                                                      "fail; setting hook_time_budget."),
-    apply: bool = ApplyOpt,
-    repo_method: Optional[str] = MethodOpt, model: Optional[str] = ModelOpt, api_base: Optional[str] = ApiBaseOpt,
-    seed: int = SeedOpt, calls: Optional[int] = CallsOpt, backend: Optional[str] = BackendOpt,
-    no_cache: bool = NoCacheOpt, functions: int = FunctionsOpt, pytest_arg: Optional[list[str]] = PytestArgOpt,
-    max_repo_mb: float = MaxRepoOpt, wall: float = WallOpt, test_timeout: float = TestTimeoutOpt,
-    as_json: bool = JsonOpt, quiet: bool = QuietOpt, verbose: bool = VerboseOpt,
+    *, args: RepoArgs,
 ) -> None:
     """Pre-commit hook: exit 0 when the tests covering the staged files pass; otherwise propose a fix (written
     only with --apply) and exit 1."""
-    ui = Output(json=as_json, quiet=quiet, verbose=verbose)
-    resolved = resolve_settings(LABELS, model=model, method=repo_method, calls=calls, backend=backend,
-                                hook_tests=tuple(tests) if tests else None,
-                                hook_time_budget=hook_time_budget)
-    ui.detail(settings_line(resolved))
+    ui = args.ui
+    resolved = args.resolve(ui, LABELS, hook_tests=tuple(tests) if tests else None,
+                            hook_time_budget=hook_time_budget)
     settings = resolved.settings
     root = guarded(repo_root, Path.cwd())
-    snapshot = guarded(take, root, max_repo_mb)
+    snapshot = guarded(take, root, args.max_repo_mb)
     configured = [guarded(relative, root, p) for p in tests] if tests else list(settings.hook_tests)
     changed = [guarded(relative, root, f) for f in files] if files else guarded(staged_files, root)
     selection = guarded(hook_selection, snapshot, configured, changed)
     if not selection:
-        if as_json:
+        if args.as_json:
             ui.document({"status": "untested", "files": changed})
         else:
             ui.note("no tests cover the staged Python files; nothing to check")
         raise typer.Exit(ExitCode.OK)
-    request = Request(root=root, tests=selection, args=tuple(pytest_arg or ()), functions=functions,
-                      limit_mb=max_repo_mb, wall=wall, test_timeout=test_timeout)
+    request = Request(root=root, tests=selection, **args.request_fields())
     prepared = guarded(prepare, request, snapshot)
-    _, outcome = run_repo(ui, prepared, RunOptions(resolved, method_name(resolved), api_base, seed, no_cache,
-                                                   apply, settings.hook_time_budget))
+    _, outcome = run_repo(ui, prepared, args, resolved, settings.hook_time_budget)
     raise typer.Exit(ExitCode.OK if outcome.status == "passing" else ExitCode.FAILED)

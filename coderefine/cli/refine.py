@@ -12,55 +12,17 @@ from rich.text import Text
 
 from coderefine.cli.environment import environment_errors, open_sandbox
 from coderefine.cli.model import prepare_local_model
-from coderefine.cli.output import ExitCode, JsonOpt, Output, QuietOpt, VerboseOpt, fail, out as console
-from coderefine.cli.settings import resolve_settings, settings_line
-from coderefine.config import DEFAULT, Resolved
+from coderefine.cli.output import ExitCode, Output, fail, out as console
+from coderefine.cli.repo_options import RepoArgs, method_name, repo_command
+from coderefine.config import Resolved
 from coderefine.methods import get_method
 from coderefine.render import failure_lines
 from coderefine.repo import RepoError
 from coderefine.repo.apply import apply_changes, diff
-from coderefine.repo.refine import (DEFAULT_FUNCTIONS, PYTEST_WALL, TEST_TIMEOUT, Outcome, Prepared, Request,
-                                    baseline, choose, optimise, prepare)
-from coderefine.repo.snapshot import DEFAULT_LIMIT_MB, relative, repo_root
+from coderefine.repo.refine import Outcome, Prepared, Request, baseline, choose, optimise, prepare
+from coderefine.repo.snapshot import relative, repo_root
 from coderefine.repo.targets import TargetSpec
 from coderefine.types import Report, Trajectory
-
-REPO_METHOD = "coderefine"   # the default method here, unless a pyproject.toml or --method names another
-
-MethodOpt = typer.Option(None, "--method", help=f"The method to run (see `coderefine methods`); default {REPO_METHOD}.")
-ModelOpt = typer.Option(None, help="local/qwen2.5-coder-{1.5b,0.5b} or any litellm model string.")
-ApiBaseOpt = typer.Option(None, help="Base URL for an OpenAI-compatible or self-hosted server.")
-SeedOpt = typer.Option(0, min=0, help="Seed for every LLM call (derived per call).")
-CallsOpt = typer.Option(None, help="Cap on LLM calls, cached ones included, >= 1.")
-BackendOpt = typer.Option(None, help="Sandbox backend: auto | docker | bwrap | unsafe.")
-NoCacheOpt = typer.Option(False, "--no-cache", help="Do not read or write the LLM response cache.")
-ApplyOpt = typer.Option(False, "--apply", help="Write a fix that makes every selected test pass into your files "
-                        "(atomically; only files whose content git's index holds, so `git checkout` undoes it).")
-FunctionsOpt = typer.Option(DEFAULT_FUNCTIONS, min=1, help="Most functions changed together when they are found "
-                            "from the failures (1: only the most suspect one).")
-PytestArgOpt = typer.Option(None, "--pytest-arg", help="An extra pytest argument, such as --runslow (repeatable).")
-MaxRepoOpt = typer.Option(DEFAULT_LIMIT_MB, min=0, help="Most megabytes of tracked text files copied into the "
-                          "sandbox.")
-WallOpt = typer.Option(PYTEST_WALL, min=1, help="Seconds one run of the selected tests may take.")
-TestTimeoutOpt = typer.Option(TEST_TIMEOUT, min=0.1, help="Seconds one test may take before it fails as a "
-                              "timeout.")
-
-
-@dataclass(frozen=True)
-class RunOptions:
-    """How to refine, once the input is checked."""
-    resolved: Resolved
-    method: str
-    api_base: str | None
-    seed: int
-    no_cache: bool
-    apply: bool
-    time_budget: float | None = None
-
-
-def method_name(resolved: Resolved) -> str:
-    """--method or the pyproject.toml's method; the built-in default (for `solve`) gives way to ours."""
-    return REPO_METHOD if resolved.sources["method"] == DEFAULT else resolved.settings.method
 
 
 def repo_request(target: str | None, tests: list[str] | None, **options) -> Request:
@@ -78,14 +40,15 @@ def _relative_item(root: Path, item: str) -> str:
     return relative(root, path) + sep + node
 
 
-def run_repo(ui: Output, prepared: Prepared, options: RunOptions) -> tuple[ExitCode, Outcome]:
+def run_repo(ui: Output, prepared: Prepared, args: RepoArgs, resolved: Resolved,
+             time_budget: float | None = None) -> tuple[ExitCode, Outcome]:
     """Baseline, variables, the method, the result shown, and the fix written with --apply.
     Exit 0 when the tests pass (already, or with the fix), else 1."""
     from coderefine.llm.engine import Engine
     from coderefine.repo.deadline import Deadline
 
-    settings = options.resolved.settings
-    method = get_method(options.method)
+    settings = resolved.settings
+    method = get_method(method_name(resolved))
     with open_sandbox(settings.backend, ui) as box, environment_errors():
         with ui.working(f"running {len(prepared.selection)} test item(s) in the sandbox"):
             result = guarded(baseline, prepared, box)
@@ -97,17 +60,17 @@ def run_repo(ui: Output, prepared: Prepared, options: RunOptions) -> tuple[ExitC
         chosen = guarded(choose, prepared, result)
         for rank, suspect in enumerate(chosen, 1):
             ui.note(f"variable {rank}: {suspect.definition.where} ({suspect.why})")
-        with Engine(settings.model, cache=not options.no_cache, api_base=options.api_base) as engine:
+        with Engine(settings.model, cache=not args.no_cache, api_base=args.api_base) as engine:
             prepare_local_model(settings.model, ui)
-            llm = Deadline(engine, options.time_budget) if options.time_budget else engine
-            ui.note(f"refining with {settings.model}, method {method.name}, seed {options.seed}, sandbox {box.backend}")
+            llm = Deadline(engine, time_budget) if time_budget else engine
+            ui.note(f"refining with {settings.model}, method {method.name}, seed {args.seed}, sandbox {box.backend}")
             with ui.working("working: model calls and sandbox runs"):
                 outcome = optimise(prepared, result, chosen, method, llm, box, settings.budget(method.budget),
-                                   options.seed, on_step=_Progress(ui))
-    applied = options.apply and outcome.status == "fixed"
+                                   args.seed, on_step=_Progress(ui))
+    applied = args.apply and outcome.status == "fixed"
     if applied:
         guarded(apply_changes, prepared.snapshot.root, outcome.changes)
-    show_outcome(ui, outcome, applied=applied, asked=options.apply)
+    show_outcome(ui, outcome, applied=applied, asked=args.apply)
     return (ExitCode.OK if outcome.status in ("fixed", "passing") else ExitCode.FAILED), outcome
 
 
@@ -180,26 +143,20 @@ def show_outcome(ui: Output, outcome: Outcome, *, applied: bool, asked: bool = F
         console.print("not applied (give --apply to write it)")
 
 
+@repo_command
 def refine(
     target: Optional[str] = typer.Argument(None, help="path/to/mod.py::func (Class.method and outer.inner too), or a "
                                            "file; leave out with --tests to find the functions from the failures."),
     tests: Optional[list[str]] = typer.Option(None, "--tests", help="Tests to run: a file, file::test or folder "
                                               "(repeatable); default: the test files that cover the target's file."),
-    apply: bool = ApplyOpt,
-    repo_method: Optional[str] = MethodOpt, model: Optional[str] = ModelOpt, api_base: Optional[str] = ApiBaseOpt,
-    seed: int = SeedOpt, calls: Optional[int] = CallsOpt, backend: Optional[str] = BackendOpt,
-    no_cache: bool = NoCacheOpt, functions: int = FunctionsOpt, pytest_arg: Optional[list[str]] = PytestArgOpt,
-    max_repo_mb: float = MaxRepoOpt, wall: float = WallOpt, test_timeout: float = TestTimeoutOpt,
-    as_json: bool = JsonOpt, quiet: bool = QuietOpt, verbose: bool = VerboseOpt,
+    *, args: RepoArgs,
 ) -> None:
     """Fix a function of this git repository so that its failing pytest tests pass: the tests run on a copy
     in the sandbox, the fix is printed as a diff. Exit 0 when the tests pass (already, or with the fix), 1
     when no fix was found, 2 for bad input (nothing is changed)."""
-    ui = Output(json=as_json, quiet=quiet, verbose=verbose)
-    resolved = resolve_settings(model=model, method=repo_method, calls=calls, backend=backend)
-    ui.detail(settings_line(resolved))
-    request = guarded(lambda: repo_request(target, tests, args=tuple(pytest_arg or ()), functions=functions,
-                                           limit_mb=max_repo_mb, wall=wall, test_timeout=test_timeout))
+    ui = args.ui
+    resolved = args.resolve(ui)
+    request = guarded(lambda: repo_request(target, tests, **args.request_fields()))
     prepared = guarded(prepare, request)
-    code, _ = run_repo(ui, prepared, RunOptions(resolved, method_name(resolved), api_base, seed, no_cache, apply))
+    code, _ = run_repo(ui, prepared, args, resolved)
     raise typer.Exit(code)
