@@ -13,11 +13,15 @@ ABLATIONS=coderefine,coderefine-no-selftests,coderefine-no-validation,coderefine
 LCD=lcd:/work/shared/data/lcd-dev.jsonl.gz
 [ -f "${LCD#lcd:}" ] || LCD=lcd:../shared/data/lcd-dev.jsonl.gz
 
+# These folders were started before speculative decoding became the default, and a folder keeps one
+# decoding: --speculation none resumes them as they began.
+DECODING="--speculation none"
+
 bench() {  # bench NAME ARGS...: one resumable comparison, recording its requests
   local name=$1; shift
   mkdir -p "$R/$name"
   CODEREFINE_RECORD="$R/$name/requests.jsonl" $CR bench --model "$MODEL" --budget-calls 8 --backend bwrap \
-    --out "$R/$name" "$@"
+    $DECODING --out "$R/$name" "$@"
 }
 
 # 1. HumanEval: all six methods on the 1.5B model's frontier (benchmarks/results/humaneval-frontier-1.5b.txt).
@@ -31,5 +35,5 @@ bench humaneval-ablations-1.5b --methods "$ABLATIONS" --dataset humaneval \
 # 4. Our own problems/ set.
 bench problems-compare-1.5b --methods "$METHODS" --dataset problems --seeds 0,1,2
 # 5. Zero-shot on all 164 HumanEval problems, three seeds (seed 0 also chose the frontier).
-$CR bench frontier --dataset humaneval --seeds 0,1,2 --model "$MODEL" --backend bwrap \
+$CR bench frontier --dataset humaneval --seeds 0,1,2 --model "$MODEL" --backend bwrap $DECODING \
   --out $R/humaneval-zeroshot-1.5b --write $R/humaneval-frontier-1.5b-all-seeds.txt

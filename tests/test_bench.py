@@ -58,6 +58,8 @@ def test_a_folder_of_another_setup_or_other_data_is_refused(folder):
         store.open(Setup("humaneval", "local/qwen2.5-coder-1.5b", Budget(calls=4)), {})
     with pytest.raises(BenchError, match="P/2"):
         store.open(Setup("humaneval", "local/qwen2.5-coder-1.5b", budget), {"P/2": "changed"})
+    with pytest.raises(BenchError, match=r"decoding: \{\} there.*--speculation none"):
+        store.open(Setup("humaneval", "local/qwen2.5-coder-1.5b", budget, decoding={"speculation": "ngram-mod"}), {})
     manifest = store.open(Setup("humaneval", "local/qwen2.5-coder-1.5b", budget), {"P/4": "h4"})
     assert set(manifest.problems) == {"P/1", "P/2", "P/3", "P/4"}
 
@@ -88,6 +90,8 @@ def test_executor_reraises_and_stops():
     (["--problems", "HumanEval/0,Nope/1"], "Nope/1"),
     (["--difficulty", "Impossible"], "selection is empty"),
     ([], "budget"),
+    (["--sandbox-slots", "0"], "--sandbox-slots 0"),
+    (["--speculation", "ngram"], "unknown speculation type 'ngram'"),
 ])
 def test_bad_input_is_refused_before_any_work(tmp_path, args, message):
     out = tmp_path / "runs"

@@ -128,7 +128,8 @@ def to_markdown(report: BenchReport) -> str:
         "",
         f"- model: `{m['model']}`; dataset: `{m['dataset']}`; budget: {caps or 'none'}; "
         f"base temperature {budget['temperature']}; max new tokens {budget['code_tokens']} (code), "
-        f"{budget['critique_tokens']} (critique)",
+        f"{budget['critique_tokens']} (critique); decoding: "
+        + (", ".join(f"{k} {v}" for k, v in m.get("decoding", {}).items()) or "plain (no speculation)"),
         f"- selection: {m.get('selection') or 'as given'}",
         f"- compared on {report.cells} (problem, seed) cells that every method finished: "
         f"{report.problems} problems × seeds {', '.join(map(str, report.seeds)) or '–'}",

@@ -3,7 +3,7 @@
 
 The folder is the unit of resumption: a rerun skips the runs it already holds,
 and it refuses to mix in results measured on other data, another model, another
-budget or another base temperature. Each line is written with one `write` and
+budget, another base temperature or another decoding (speculation). Each line is written with one `write` and
 flushed to disk, and a torn last line (a kill during the write) is ignored and
 cut off on resume, so a killed bench loses at most its runs in flight.
 """
@@ -32,9 +32,11 @@ class Setup:
     model: str
     budget: Budget
     selection: str = ""              # how the problems were chosen, for the report
+    decoding: dict = field(default_factory=dict)   # the embedded server's reply-changing settings ({}: plain)
 
     def key(self) -> dict:
-        return {"dataset": self.dataset, "model": self.model, "budget": self.budget.to_dict()}
+        return {"dataset": self.dataset, "model": self.model, "budget": self.budget.to_dict(),
+                "decoding": self.decoding}
 
 
 @dataclass
@@ -44,12 +46,12 @@ class Manifest:
 
     def to_dict(self) -> dict:
         return {"dataset": self.setup.dataset, "model": self.setup.model, "budget": self.setup.budget.to_dict(),
-                "selection": self.setup.selection, "problems": self.problems}
+                "decoding": self.setup.decoding, "selection": self.setup.selection, "problems": self.problems}
 
     @classmethod
     def from_dict(cls, data: dict) -> "Manifest":
         setup = Setup(dataset=data["dataset"], model=data["model"], budget=Budget(**data["budget"]),
-                      selection=data.get("selection", ""))
+                      selection=data.get("selection", ""), decoding=dict(data.get("decoding", {})))
         return cls(setup=setup, problems=dict(data.get("problems", {})))
 
 
@@ -91,7 +93,10 @@ class ResultStore:
             if manifest.setup.key() != setup.key():
                 theirs, ours = manifest.setup.key(), setup.key()
                 diff = ", ".join(f"{k}: {theirs[k]} there, {ours[k]} here" for k in ours if theirs[k] != ours[k])
-                raise BenchError(f"{self.folder} holds results of another setup ({diff}); use another --out folder")
+                hint = (" (or pass the --speculation and --draft-max it was run with; {} is --speculation none)"
+                        if theirs["decoding"] != ours["decoding"] else "")
+                raise BenchError(f"{self.folder} holds results of another setup ({diff}); use another --out "
+                                 f"folder{hint}")
         changed = sorted(p for p, h in problems.items() if manifest.problems.get(p, h) != h)
         if changed:
             raise BenchError(f"{self.folder} holds results for other versions of {', '.join(changed[:5])} "

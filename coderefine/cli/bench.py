@@ -13,7 +13,8 @@ from coderefine.cli.environment import environment_errors, open_sandbox
 from coderefine.cli.model import prepare_local_model
 from coderefine.cli.output import ExitCode, JsonOpt, Output, QuietOpt, VerboseOpt, err, fail, out
 from coderefine.cli.paths import writable_output
-from coderefine.cli.settings import resolve_settings, settings_line
+from coderefine.cli.settings import (CtxPerSlotOpt, DraftMaxOpt, DraftModelOpt, SlotsOpt, SpeculationOpt,
+                                     resolve_settings, settings_line)
 from coderefine.suggest import unknown
 
 bench_app = CLI(help="Compare methods side by side: methods × problems × seeds at one budget.",
@@ -75,17 +76,17 @@ def _select(dataset: str, problems: str | None, difficulty: str | None):
 def _run(ui: Output, out_dir: Path, method_names: list[str], dataset: str, problems: str | None,
          difficulty: str | None, seeds: list[int], model: str | None, api_base: str | None,
          budget_calls: int | None, budget_tokens: int | None, temperature: float | None, workers: int | None,
-         backend: str | None, no_cache: bool) -> None:
+         backend: str | None, no_cache: bool, sandbox_slots: int = 2, server: dict | None = None) -> None:
     """Everything is checked (flags, selection, the folder's setup) before the model is touched."""
     from coderefine.bench.run import ThreadExecutor, run_bench
     from coderefine.bench.store import BenchError, ResultStore, RunKey, Setup
     from coderefine.llm.engine import Engine
-    from coderefine.llm.server import DEFAULT_SLOTS
+    from coderefine.llm.local import is_local
     from coderefine.methods import UnknownMethod, get_method
     from coderefine.types import Budget
 
     resolved = resolve_settings(labels={"calls": "--budget-calls"}, model=model, calls=budget_calls,
-                                temperature=temperature, backend=backend)
+                                temperature=temperature, backend=backend, **(server or {}))
     settings = resolved.settings
     ui.detail(settings_line(resolved))
     try:
@@ -96,19 +97,22 @@ def _run(ui: Output, out_dir: Path, method_names: list[str], dataset: str, probl
         fail("--methods is empty")
     if budget_calls is None and budget_tokens is None:
         fail("give --budget-calls or --budget-tokens: methods are compared at one budget")
-    if workers is not None and workers < 1:
-        fail(f"--workers {workers}: must be at least 1")
+    for flag, value in (("--workers", workers), ("--sandbox-slots", sandbox_slots)):
+        if value is not None and value < 1:
+            fail(f"{flag} {value}: must be at least 1")
     selected, rule = _select(dataset, problems, difficulty)
     writable_output(out_dir, folder=True)
     budget = Budget(calls=budget_calls, tokens=budget_tokens, temperature=settings.temperature,
                     code_tokens=settings.max_tokens)
-    setup = Setup(dataset=dataset, model=settings.model, budget=budget, selection=rule)
+    serving = settings.serving()
+    setup = Setup(dataset=dataset, model=settings.model, budget=budget, selection=rule,
+                  decoding=serving.decoding() if is_local(settings.model) else {})
     store = ResultStore(out_dir)
     try:
         store.open(setup, {p.id: p.digest() for p in selected})
     except BenchError as exc:
         fail(str(exc))
-    prepare_local_model(settings.model, ui)
+    prepare_local_model(settings.model, ui, serving)
     keys = {RunKey(m.name, p.id, s) for m in methods for p in selected for s in seeds}
     todo = len(keys - store.done())
     solved: Counter = Counter()
@@ -117,8 +121,9 @@ def _run(ui: Output, out_dir: Path, method_names: list[str], dataset: str, probl
     ui.note(f"{todo} of {len(keys)} runs to do ({len(methods)} methods × {len(selected)} problems × "
             f"{len(seeds)} seeds) with {settings.model}; results in {out_dir}")
     try:
-        with open_sandbox(settings.backend, ui) as box, environment_errors(), \
-                Engine(settings.model, cache=not no_cache, api_base=api_base, concurrency=DEFAULT_SLOTS) as engine, \
+        with open_sandbox(settings.backend, ui, slots=sandbox_slots) as box, environment_errors(), \
+                Engine(settings.model, cache=not no_cache, api_base=api_base, concurrency=settings.slots,
+                       serving=serving) as engine, \
                 Progress(*columns, console=err, disable=not ui.chatty) as progress:
             task = progress.add_task("bench", total=todo)
 
@@ -128,7 +133,7 @@ def _run(ui: Output, out_dir: Path, method_names: list[str], dataset: str, probl
                     f"{m.name} {solved[m.name]}" for m in methods))
 
             run_bench(store, setup, methods, selected, seeds, engine, box,
-                      ThreadExecutor(workers or 2 * DEFAULT_SLOTS), on_result=on_result)
+                      ThreadExecutor(workers or 2 * settings.slots), on_result=on_result)
     except BenchError as exc:
         fail(f"{exc} (results so far are kept in {out_dir}; rerun the same command to resume)",
              ExitCode.ENVIRONMENT)
@@ -163,6 +168,10 @@ def bench(
     temperature: Optional[float] = typer.Option(None, help="Base temperature of the calls the anchors made at T=0."),
     workers: Optional[int] = typer.Option(None, help="Runs at once (default: twice the model's slots)."),
     backend: Optional[str] = typer.Option(None, help="Sandbox backend: auto | docker | bwrap | unsafe."),
+    sandbox_slots: int = typer.Option(2, help="Sandbox runs at once (a run's tests use one slot)."),
+    slots: Optional[int] = SlotsOpt, ctx_per_slot: Optional[int] = CtxPerSlotOpt,
+    speculation: Optional[str] = SpeculationOpt, draft_model: Optional[str] = DraftModelOpt,
+    draft_max: Optional[int] = DraftMaxOpt,
     no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the LLM response cache."),
     out_dir: Optional[Path] = typer.Option(None, "--out", help="The results folder (rerun with it to resume)."),
     as_json: bool = JsonOpt, quiet: bool = QuietOpt, verbose: bool = VerboseOpt,
@@ -175,7 +184,9 @@ def bench(
     if out_dir is None:
         fail("give --out FOLDER for the results (rerun with the same folder to resume)")
     _run(ui, out_dir, _split(methods), dataset, problems, difficulty, _seeds(seeds), model, api_base,
-         budget_calls, budget_tokens, temperature, workers, backend, no_cache)
+         budget_calls, budget_tokens, temperature, workers, backend, no_cache, sandbox_slots,
+         dict(slots=slots, ctx_per_slot=ctx_per_slot, speculation=speculation, draft_model=draft_model,
+              draft_max=draft_max))
     summary = _report(ui, out_dir, _split(methods))
     if as_json:
         ui.document(summary)
@@ -203,6 +214,8 @@ def frontier_command(
     rule: str = typer.Option("any", help="any: zero-shot fails on at least one seed; all: on every seed."),
     workers: Optional[int] = typer.Option(None, help="Runs at once."),
     backend: Optional[str] = typer.Option(None, help="Sandbox backend."),
+    slots: Optional[int] = SlotsOpt, speculation: Optional[str] = SpeculationOpt,
+    draft_max: Optional[int] = DraftMaxOpt,
     out_dir: Path = typer.Option(..., "--out", help="Results folder of the zero-shot runs (resumable)."),
     write: Path = typer.Option(..., "--write", help="Where to write the frontier's ids, one per line."),
     as_json: bool = JsonOpt, quiet: bool = QuietOpt, verbose: bool = VerboseOpt,
@@ -216,7 +229,7 @@ def frontier_command(
         fail(f"--rule {rule!r}: use any or all")
     writable_output(write, flag="--write")
     _run(ui, out_dir, ["zero-shot"], dataset, None, difficulty, _seeds(seeds), model, api_base, 1, None,
-         temperature, workers, backend, False)
+         temperature, workers, backend, False, server=dict(slots=slots, speculation=speculation, draft_max=draft_max))
     rows = ResultStore(out_dir).results()
     ids = frontier(rows, rule)
     seeds_text = ",".join(str(s) for s in sorted({r["seed"] for r in rows}))

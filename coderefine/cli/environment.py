@@ -21,10 +21,11 @@ def environment_errors() -> Iterator[None]:
         fail(str(exc), ExitCode.ENVIRONMENT)
 
 
-def open_sandbox(backend: str, ui: Output):
-    """The sandbox for `backend` (a validated setting); -v says which backend was picked and why."""
+def open_sandbox(backend: str, ui: Output, slots: int = 2):
+    """The sandbox for `backend` (a validated setting), running up to `slots` programs at once; -v says which
+    backend was picked and why."""
     from sandbox import Sandbox
     with environment_errors():
-        box = Sandbox(backend=backend)
+        box = Sandbox(backend=backend, slots=slots)
     ui.detail(f"sandbox: {box.reason}")
     return box
