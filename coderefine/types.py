@@ -25,11 +25,14 @@ class Report:
     error: str = ""        # the program as a whole could not run (syntax error, killed, ...)
     seconds: float = 0.0
     backend: str = ""
+    limit_hit: str = ""    # the sandbox limit that stopped the run (a Limits field), if one did
+    untrusted: str = ""    # why the code under test could have forged these verdicts; empty: it could not
 
     @classmethod
     def of(cls, report: ExecutionReport) -> "Report":
         return cls(passed=report.passed, total=report.total, failures=report.failing, error=report.error,
-                   seconds=report.seconds, backend=report.backend)
+                   seconds=report.seconds, backend=report.backend, limit_hit=report.limit_hit,
+                   untrusted=report.untrusted)
 
     @property
     def fraction(self) -> float:
@@ -45,7 +48,8 @@ class Report:
         defaults and the empty fields of each failing outcome."""
         data = {"passed": self.passed, "total": self.total,
                 "failures": [_outcome_dict(o, compact) for o in self.failures],
-                "error": self.error, "seconds": round(self.seconds, 4), "backend": self.backend}
+                "error": self.error, "seconds": round(self.seconds, 4), "backend": self.backend,
+                "limit_hit": self.limit_hit, "untrusted": self.untrusted}
         return {k: v for k, v in data.items() if v or k in ("passed", "total")} if compact else data
 
 

@@ -6,6 +6,10 @@ import pytest
 from typer.testing import CliRunner
 
 from coderefine.cli import app
+from coderefine.cli.output import Output
+from coderefine.cli.refine import _Progress, show_outcome
+from coderefine.repo.refine import Outcome
+from coderefine.types import Candidate, Report, Trajectory
 from git_repo import git, make_repo, write
 from repo_server import ScriptedReplies
 
@@ -44,6 +48,7 @@ def test_refine_prints_the_diff_and_the_tests_before_and_after_and_writes_nothin
     assert result.exit_code == 0, result.output
     assert PATCH in result.stdout and "tests: 0 of 1 pass now, 1 of 1 with this change" in result.stdout
     assert "not applied (give --apply to write it)" in result.stdout
+    assert "untrusted verdicts: pytest runs the tests in the same process as the code under test" in result.stdout
     assert "the tests now: 0 of 1 tests pass" in result.stderr and "variable 1: calc.py::add" in result.stderr
     assert (repo / "calc.py").read_text() == BUGGY
 
@@ -55,6 +60,7 @@ def test_refine_apply_writes_the_fix_and_json_says_what_happened(repo):
     document = json.loads(result.stdout)
     assert (document["status"], document["applied"], document["files"]) == ("fixed", True, ["calc.py"])
     assert document["diff"] == PATCH and document["variables"][0]["function"] == "calc.py::add"
+    assert document["untrusted"] and document["before"]["untrusted"] == document["after"]["untrusted"]
     assert (repo / "calc.py").read_text() == FIXED and git(repo, "diff", "--name-only") == "calc.py\n"
 
 
@@ -72,6 +78,23 @@ def test_no_fix_found_exits_1_and_changes_nothing(repo):
     assert result.exit_code == 1, result.output
     assert "no fix found: no candidate passed more than 0 of 1 tests (call budget spent)" in result.stdout
     assert (repo / "calc.py").read_text() == BUGGY
+
+
+def test_a_run_a_limit_stopped_and_untrusted_verdicts_are_said_to_people_and_in_json(capsys):
+    before = Report(0, 1, untrusted="shared process")
+    stopped = Report(0, 1, error="killed: timeout (limit wall)", limit_hit="wall", untrusted="shared process")
+    traj = Trajectory("repo", "coderefine", "m", 0, candidates=[Candidate(0, "", "rewrite", visible=stopped)],
+                      stop_reason="call budget spent")
+    outcome = Outcome(before=before, trajectory=traj)
+    _Progress(Output())(traj)
+    assert "candidate 0 (rewrite): tests 0/1  (stopped at the sandbox's wall limit)" in capsys.readouterr().err
+    show_outcome(Output(), outcome, applied=False)
+    shown = capsys.readouterr().out
+    assert "limit hit: the sandbox's wall limit stopped 1 of 2 test runs" in shown
+    assert "untrusted verdicts: shared process" in shown
+    show_outcome(Output(json=True), outcome, applied=False)
+    document = json.loads(capsys.readouterr().out)
+    assert (document["limits_hit"], document["untrusted"]) == ({"wall": 1}, "shared process")
 
 
 @pytest.mark.parametrize("args, message", [

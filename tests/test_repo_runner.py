@@ -2,8 +2,9 @@
 settings; failures read as failures; traced runs say which functions each test called."""
 import pytest
 
-from coderefine.repo.runner import PytestRun, excerpt, failure, frames, run_pytest, sandbox_files, user_options
-from sandbox import Limits, Sandbox, TestOutcome
+from coderefine.repo.runner import (PytestRun, excerpt, failure, frames, read, run_pytest, sandbox_files,
+                                    user_options)
+from sandbox import ExecutionReport, Limits, Sandbox, TestOutcome
 
 LIMITS = Limits(wall=60)
 FILES = {
@@ -86,3 +87,14 @@ def test_an_endless_loop_fails_its_own_test_at_the_time_limit_and_the_others_sti
     spun = result.report.failures[0]
     assert "TestTimeout: the test ran longer than 0.5 s" in spun.exception
     assert {("loop.py", 2), ("loop.py", 3)} & set(frames(spun.traceback))   # where the loop was stopped
+
+
+def test_the_limit_that_stopped_a_run_and_why_its_verdicts_are_untrusted_reach_the_report():
+    why = "killed: timeout (limit wall)"
+    raw = ExecutionReport([TestOutcome("passed", "t.py::test_a"),
+                           TestOutcome("killed", "t.py::test_b", exception=why, limit_hit="wall")],
+                          "bwrap", error=why, killed_reason="timeout", limit_hit="wall", untrusted="shared process")
+    report = read(raw).report
+    assert (report.limit_hit, report.untrusted, report.error) == ("wall", "shared process", why)
+    assert [(o.name, o.status, o.limit_hit) for o in report.failures] == [("t.py::test_b", "killed", "wall")]
+    assert report.to_dict()["untrusted"] == "shared process" and report.to_dict()["limit_hit"] == "wall"

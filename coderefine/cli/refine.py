@@ -92,8 +92,9 @@ class _Progress:
         for cand in traj.candidates[self.shown:]:
             report = cand.visible
             mark = ("✓", "green") if report.complete else ("·", "yellow")
+            limit = f"(stopped at the sandbox's {report.limit_hit} limit)  " if report.limit_hit else ""
             self.ui.note(Text.assemble(mark, f" candidate {cand.index} ({cand.origin}): tests {report.passed}/"
-                                             f"{report.total}  ", (f"{traj.seconds:.1f}s", "dim")))
+                                             f"{report.total}  {limit}", (f"{traj.seconds:.1f}s", "dim")))
         self.shown = len(traj.candidates)
 
 
@@ -111,14 +112,26 @@ def outcome_document(outcome: Outcome, applied: bool) -> dict:
             "variables": [{"function": s.definition.where, "why": s.why} for s in outcome.variables],
             "diff": diff(outcome.changes), "files": [c.path for c in outcome.changes], "applied": applied,
             "stop_reason": traj.stop_reason if traj else "", "usage": traj.usage.to_dict() if traj else None,
-            "candidates": len(traj.candidates) if traj else 0, "seconds": round(outcome.seconds, 3)}
+            "candidates": len(traj.candidates) if traj else 0, "seconds": round(outcome.seconds, 3),
+            "limits_hit": outcome.limits_hit, "untrusted": outcome.untrusted}
 
 
 def show_outcome(ui: Output, outcome: Outcome, *, applied: bool, asked: bool = False) -> None:
-    """The result on stdout: the diff and the tests with it (or why there is none), and what was written."""
+    """The result on stdout: the diff and the tests with it (or why there is none), what was written, and
+    what the verdicts are worth."""
     if ui.json:
         ui.document(outcome_document(outcome, applied))
         return
+    _show_result(outcome, applied, asked)
+    runs = len(outcome.runs)
+    for limit, count in outcome.limits_hit.items():
+        console.print(f"limit hit: the sandbox's {limit} limit stopped {count} of {runs} test runs, which count "
+                      "as failing whatever the code does")
+    if outcome.untrusted:
+        console.print(Text(f"untrusted verdicts: {outcome.untrusted}"))
+
+
+def _show_result(outcome: Outcome, applied: bool, asked: bool) -> None:
     before = outcome.before
     if outcome.status == "passing":
         console.print(f"all {before.total} selected tests pass already; nothing to fix")

@@ -4,6 +4,7 @@ method's run on them, and the proposed change. Bad input stops it with a RepoErr
 from __future__ import annotations
 
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -77,6 +78,21 @@ class Outcome:
         if self.changes and self.after is not None and self.after.complete:
             return "fixed"
         return "improved" if self.changes else "unchanged"
+
+    @property
+    def runs(self) -> list[Report]:
+        """Every run of the tests: as they are, then with each candidate."""
+        return [self.before, *(c.visible for c in (self.trajectory.candidates if self.trajectory else []))]
+
+    @property
+    def limits_hit(self) -> dict[str, int]:
+        """The sandbox limits that stopped runs, with how many each: such runs fail whatever the code does."""
+        return dict(Counter(r.limit_hit for r in self.runs if r.limit_hit))
+
+    @property
+    def untrusted(self) -> str:
+        """Why the code under test could have forged the verdicts ("" when it could not)."""
+        return next((r.untrusted for r in self.runs if r.untrusted), "")
 
 
 def prepare(request: Request, snapshot: Snapshot | None = None) -> Prepared:

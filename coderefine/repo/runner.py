@@ -13,7 +13,7 @@ import json
 import re
 import shlex
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from typing import Mapping
 
@@ -130,7 +130,7 @@ def read(raw: ExecutionReport) -> Result:
             plain = outcome.status == "passed" or outcome.name.endswith(COLLECTION_ERROR)
             outcomes.append(outcome if plain else failure(outcome))
     exit_match = _EXIT.search(raw.error)
-    report = Report.of(ExecutionReport(outcomes, raw.backend, raw.seconds, raw.error, raw.killed_reason))
+    report = Report.of(replace(raw, outcomes=outcomes))   # the limit hit and why it is untrusted go with it
     return Result(report, len(raw.outcomes), calls, int(exit_match.group(1)) if exit_match else None)
 
 
@@ -146,7 +146,7 @@ def failure(outcome: TestOutcome) -> TestOutcome:
     call = f"{statement}  (with {params})" if params and statement else statement or params
     compared = errors[0][len("assert "):].split(" == ") if errors and errors[0].startswith("assert ") else []
     base = TestOutcome(status=outcome.status, name=outcome.name, input=call, seconds=outcome.seconds,
-                       traceback=excerpt(text))
+                       traceback=excerpt(text), limit_hit=outcome.limit_hit)
     if len(compared) == 2 and outcome.status == "failed":
         base.actual, base.expected = compared
         return base
