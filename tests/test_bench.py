@@ -128,3 +128,11 @@ def test_a_full_disk_stops_the_bench_with_a_clear_message_and_keeps_what_was_wri
         run_bench(store, Setup("t", "scripted", Budget(calls=1)), [METHODS["zero-shot"]], problems, [0], llm, box,
                   ThreadExecutor(1))
     assert [r["problem"] for r in store.results()] == ["p0"]
+
+
+def test_the_report_compares_seeds_on_the_same_problems():
+    from coderefine.bench.report import _grid
+    seed0 = {(f"p{i}", 0) for i in range(10)}
+    assert _grid(seed0 | {("p0", 1), ("p1", 1)}) == ([f"p{i}" for i in range(10)], [0])
+    both = _grid(seed0 | {(f"p{i}", 1) for i in range(6)})
+    assert both == (sorted(f"p{i}" for i in range(6)), [0, 1])

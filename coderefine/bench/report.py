@@ -6,6 +6,7 @@ still running never compares different sets of problems.
 """
 from __future__ import annotations
 
+import itertools
 import json
 import statistics
 from collections import Counter
@@ -47,7 +48,7 @@ class BenchReport:
     methods: list[str]
     problems: int
     seeds: list[int]
-    cells: int                                 # (problem, seed) pairs every method finished
+    cells: int                                 # (problem, seed) pairs every method finished, as a full grid
     pending: dict[str, int]                    # runs outside the common cells, per method
     rows: list[MethodStats]
 
@@ -60,9 +61,9 @@ def build_report(store: ResultStore, methods: list[str] | None = None) -> BenchR
     results = store.results()
     names = methods or list(dict.fromkeys(r["method"] for r in results))
     by_method = {m: {(r["problem"], r["seed"]): r for r in results if r["method"] == m} for m in names}
-    common = set.intersection(*(set(cells) for cells in by_method.values())) if by_method else set()
-    seeds = sorted({s for _, s in common})
-    problems = sorted({p for p, _ in common})
+    finished = set.intersection(*(set(cells) for cells in by_method.values())) if by_method else set()
+    problems, seeds = _grid(finished)
+    common = {(p, s) for p in problems for s in seeds}
     baseline = by_method.get(BASELINE)
     rows = [_method_stats(m, [by_method[m][c] for c in sorted(common)], seeds, problems,
                           baseline and {c: baseline[c] for c in common}) for m in names]
@@ -70,6 +71,18 @@ def build_report(store: ResultStore, methods: list[str] | None = None) -> BenchR
     return BenchReport(folder=str(store.folder), manifest=manifest.to_dict() | {"problems": len(manifest.problems)},
                        methods=names, problems=len(problems), seeds=seeds, cells=len(common), pending=pending,
                        rows=rows)
+
+
+def _grid(cells: set[tuple[str, int]]) -> tuple[list[str], list[int]]:
+    """The largest full problems × seeds grid inside `cells`, so that every seed's rate is over the same
+    problems (a seed still running would otherwise be compared on fewer, different problems)."""
+    seeds = sorted({s for _, s in cells})
+    best: tuple[int, int, list[str], list[int]] = (0, 0, [], [])
+    for size in range(1, len(seeds) + 1):
+        for chosen in itertools.combinations(seeds, size):
+            problems = sorted(set.intersection(*({p for p, s in cells if s == seed} for seed in chosen)))
+            best = max(best, (len(problems) * size, size, problems, list(chosen)))
+    return best[2], best[3]
 
 
 def _method_stats(method: str, rows: list[dict], seeds: list[int], problems: list[str],
@@ -131,7 +144,7 @@ def to_markdown(report: BenchReport) -> str:
         f"{budget['critique_tokens']} (critique); decoding: "
         + (", ".join(f"{k} {v}" for k, v in m.get("decoding", {}).items()) or "plain (no speculation)"),
         f"- selection: {m.get('selection') or 'as given'}",
-        f"- compared on {report.cells} (problem, seed) cells that every method finished: "
+        f"- compared on {report.cells} (problem, seed) cells, the largest full grid that every method finished: "
         f"{report.problems} problems × seeds {', '.join(map(str, report.seeds)) or '–'}",
     ]
     if any(report.pending.values()):
