@@ -57,10 +57,13 @@ def test_a_variable_the_candidate_leaves_out_stays_as_it_is():
     assert list(changed) == ["geo/helpers.py"]
 
 
-def test_new_imports_go_after_the_files_own_imports():
-    candidate = "import functools\nimport math\nclass Square:\n    def area(self):\n        return math.prod([self.side] * 2)\n"
+def test_new_imports_go_after_the_files_own_imports_and_only_those_the_new_code_uses():
+    candidate = ("import functools\nimport pytest\nfrom itertools import accumulate as acc\nimport os.path\n"
+                 "class Square:\n    def area(self):\n        return sum(acc([self.side] * 2)) + os.path.sep.count('/')\n"
+                 "def test_area():\n    pytest.approx(1)\n")
     changed = splice(FILES, new_versions(candidate, variables()), candidate)
-    assert changed["geo/shapes.py"].startswith('"""Shapes."""\nimport math\nimport functools\n\n\nclass Square:')
+    assert changed["geo/shapes.py"].startswith('"""Shapes."""\nimport math\nfrom itertools import accumulate as acc\n'
+                                               'import os.path\n\n\nclass Square:')
 
 
 def test_imports_go_after_a_module_docstring_or_at_the_top():

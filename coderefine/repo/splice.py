@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from typing import Mapping, Sequence
 
+from tree_sitter import Node
+
 from coderefine.repo.targets import Definition, definitions, reindent
-from coderefine.source import parse, syntax_errors, text
+from coderefine.source import iter_nodes, parse, syntax_errors, text
 
 
 class SpliceError(ValueError):
@@ -31,13 +33,14 @@ def new_versions(code: str, variables: Sequence[Definition]) -> dict[Definition,
 
 def splice(files: Mapping[str, str], versions: Mapping[Definition, str], code: str = "") -> dict[str, str]:
     """The changed files: each new version in place of its definition, and the top-level imports of `code`
-    that a changed file lacks. A file that would not parse is a SpliceError."""
+    that a changed file lacks and its new code uses. A file that would not parse is a SpliceError."""
     changed: dict[str, str] = {}
     for path in dict.fromkeys(d.path for d in versions):
         data = files[path].encode("utf-8")
         for definition in sorted((d for d in versions if d.path == path), key=lambda d: d.start, reverse=True):
             data = data[:definition.start] + versions[definition].encode("utf-8") + data[definition.end:]
-        new = add_imports(data.decode("utf-8"), code)
+        used = set().union(*(identifiers(versions[d]) for d in versions if d.path == path))
+        new = add_imports(data.decode("utf-8"), code, used)
         errors = syntax_errors(new)
         if errors:
             raise SpliceError(f"{path} would not parse with the new code ({errors[0]})")
@@ -45,11 +48,13 @@ def splice(files: Mapping[str, str], versions: Mapping[Definition, str], code: s
     return changed
 
 
-def add_imports(source: str, code: str) -> str:
+def add_imports(source: str, code: str, used: set[str] | None = None) -> str:
     """`source` with the top-level imports of `code` it lacks, after its own last top-level import (or after
-    its docstring). `from __future__` imports are left out: they must come first, and a fix never needs one."""
+    its docstring); with `used`, only those that bind one of these names (an answer often imports what only
+    its own tests needed, such as pytest). `from __future__` imports are left out: they must come first, and
+    a fix never needs one."""
     have = {text(node).strip() for node in _imports(source)}
-    new = [text(node).strip() for node in _imports(code)]
+    new = [text(node).strip() for node in _imports(code) if used is None or _binds_one_of(node, used)]
     missing = [line for line in dict.fromkeys(new) if line not in have and not line.startswith("from __future__")]
     if not missing:
         return source
@@ -65,6 +70,25 @@ def add_imports(source: str, code: str) -> str:
     block = "".join(line + "\n" for line in missing).encode("utf-8")
     prefix = data[:at] if at == 0 or data[:at].endswith(b"\n") else data[:at] + b"\n"
     return (prefix + block + data[at:]).decode("utf-8")
+
+
+def identifiers(code: str) -> set[str]:
+    """Every identifier in `code`: the names it may use."""
+    return {text(node) for node in iter_nodes(parse(code).root_node, {"identifier"})}
+
+
+def _binds_one_of(node: Node, used: set[str]) -> bool:
+    """Whether an import statement binds one of `used`: `import a.b` binds a, `... as c` binds c, and a star
+    import may bind anything."""
+    if any(child.type == "wildcard_import" for child in node.children):
+        return True
+    names = set()
+    for child in node.children_by_field_name("name"):
+        if child.type == "aliased_import":
+            names.add(text(child.child_by_field_name("alias")))
+        else:
+            names.add(text(child).split(".")[0])
+    return bool(names & used)
 
 
 def _imports(code: str) -> list:
