@@ -27,8 +27,11 @@ bench() {  # bench NAME ARGS...: one resumable comparison, recording its request
 # 1. HumanEval: all six methods on the 1.5B model's frontier (benchmarks/results/humaneval-frontier-1.5b.txt).
 bench humaneval-compare-1.5b --methods "$METHODS" --dataset humaneval \
   --problems @$R/humaneval-frontier-1.5b.txt --seeds 0,1,2
-# 2. LeetCodeDataset sample, Easy and Medium: the same comparison.
-bench lcd-compare-1.5b --methods "$METHODS" --dataset "$LCD" --difficulty Easy,Medium --seeds 0,1,2
+# 2. LeetCodeDataset sample, Easy and Medium: zero-shot (seed 0) picks the frontier, then the same comparison.
+mkdir -p "$R/lcd-zeroshot-1.5b"
+CODEREFINE_RECORD="$R/lcd-zeroshot-1.5b/requests.jsonl" $CR bench frontier --dataset "$LCD" --difficulty Easy,Medium \
+  --seeds 0 --model "$MODEL" --backend bwrap $DECODING --out $R/lcd-zeroshot-1.5b --write $R/lcd-frontier-1.5b.txt
+bench lcd-compare-1.5b --methods "$METHODS" --dataset "$LCD" --problems @$R/lcd-frontier-1.5b.txt --seeds 0,1,2
 # 3. Ablations of coderefine on the HumanEval frontier (coderefine's own runs come from the cache of step 1).
 bench humaneval-ablations-1.5b --methods "$ABLATIONS" --dataset humaneval \
   --problems @$R/humaneval-frontier-1.5b.txt --seeds 0,1,2
