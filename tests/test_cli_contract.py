@@ -1,5 +1,6 @@
 """What every `coderefine` command promises, checked across the whole command tree: `-h`, `--version`,
 `--json` (errors too), documented exit codes, effective defaults in `--help`, plain output in a pipe."""
+import importlib
 import json
 import re
 from pathlib import Path
@@ -51,10 +52,25 @@ def test_version_and_exit_codes_at_the_top():
 
 
 def test_exit_codes_are_fixed_and_listed_in_the_readme():
-    assert {c.name: int(c) for c in ExitCode} == {"OK": 0, "FAILED": 1, "USAGE": 2, "ENVIRONMENT": 3, "INTERRUPTED": 130}
+    assert {c.name: int(c) for c in ExitCode} == {"OK": 0, "FAILED": 1, "USAGE": 2, "ENVIRONMENT": 3, "INTERNAL": 4,
+                                                  "INTERRUPTED": 130}
     readme = (ROOT / "README.md").read_text()
     for code in ExitCode:
         assert re.search(rf"^\| `{int(code)}` \|", readme, re.M), f"README lacks exit code {int(code)}"
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_a_bug_exits_4_with_one_line_and_the_traceback_in_a_file(tmp_path, monkeypatch, as_json):
+    """An unexpected exception is never exit 1 ("not solved") and never a bare traceback."""
+    methods_cli = importlib.import_module("coderefine.cli.methods")   # the package attribute is the command
+    monkeypatch.setenv("CODEREFINE_CACHE", str(tmp_path))
+    monkeypatch.setattr(methods_cli, "METHODS", None)   # listing the methods now raises TypeError
+    result = runner.invoke(app, ["methods"] + (["--json"] if as_json else []))
+    assert result.exit_code == 4 and "Traceback" not in result.output
+    message = json.loads(result.stdout)["error"]["message"] if as_json else result.stderr
+    assert "internal error, a bug in coderefine: " in message
+    saved = list((tmp_path / "crashes").iterdir())
+    assert len(saved) == 1 and "Traceback" in saved[0].read_text() and str(saved[0]) in message
 
 
 def test_parser_errors_are_plain_text_or_a_json_object():

@@ -13,7 +13,8 @@ from coderefine.cli.solve import solve
 
 app = CLI(help="Test-time code refinement: sandboxed tests as the loss, LLM critique as the gradient.",
           epilog="Exit codes: 0 success or solved; 1 ran, but not solved or tests failed; 2 usage or input error; "
-                 "3 the environment failed (model unreachable, sandbox unusable); 130 interrupted.")
+                 "3 the environment failed (model unreachable, sandbox unusable); 4 a bug in coderefine; "
+                 "130 interrupted.")
 
 
 @app.callback()

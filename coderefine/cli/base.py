@@ -1,12 +1,16 @@
 """The contract every `coderefine` command keeps, in one place: `-h` beside `--help`, `--version`, the
-effective defaults in `--help`, and errors (ours, the parser's, Ctrl-C) reported once with their exit code,
+effective defaults in `--help`, and errors (ours, the parser's, Ctrl-C, a bug's) reported once with their exit code,
 as a JSON object when `--json` was given. A command group made with `CLI(...)` gets all of it."""
 from __future__ import annotations
 
+import os
+import time
+import traceback
 from contextlib import contextmanager
 from importlib.metadata import version
 from typing import Any, Iterator
 
+import click
 import typer
 from typer.core import TyperCommand, TyperGroup
 
@@ -45,6 +49,27 @@ def _reported(as_json: bool) -> Iterator[None]:
         else:
             exc.show()   # plain text for a log or a pipe, never wrapped in a box
         raise typer.Exit(ExitCode.USAGE) from None
+    except (typer.Exit, typer.Abort, click.exceptions.Exit, click.exceptions.Abort):   # exits, not errors
+        raise
+    except Exception as exc:   # a bug of ours: its own exit code, never mistaken for "not solved"
+        report_error(CLIError(f"internal error, a bug in coderefine: {type(exc).__name__}: {exc} "
+                              f"({_save_traceback()}; please report it)", ExitCode.INTERNAL), as_json)
+        raise typer.Exit(ExitCode.INTERNAL) from None
+
+
+def _save_traceback() -> str:
+    """Writes the current exception's traceback under the cache folder; says where (or prints it)."""
+    from coderefine.paths import cache_dir
+    text = traceback.format_exc()
+    try:
+        folder = cache_dir() / "crashes"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.txt"
+        path.write_text(text)
+        return f"the traceback is in {path}"
+    except OSError:
+        err.print(text, markup=False, highlight=False)
+        return "the traceback is above"
 
 
 class _Contract:

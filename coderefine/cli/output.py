@@ -29,6 +29,7 @@ class ExitCode(IntEnum):
     FAILED = 1          # ran, but not solved, or tests failed
     USAGE = 2           # usage or input error: flags, settings, ids, files
     ENVIRONMENT = 3     # the environment failed: model unreachable, sandbox unusable, download or build failed
+    INTERNAL = 4        # a bug in coderefine: the message says where its traceback was saved
     INTERRUPTED = 130   # Ctrl-C
 
 
