@@ -102,8 +102,9 @@ def run(job: Job, model: str) -> dict:
     try:
         subprocess.run(["git", "clone", "-q", str(job.repo), str(scratch / "repo")], check=True)
         clone = scratch / "repo"
+        # plain decoding, as in the runs measured before speculation became the default
         command = [*CLI, "refine", "--tests", job.tests, *job.flags, "--model", model, "--seed", str(job.seed),
-                   "--backend", "bwrap", "--apply", "--json"]
+                   "--backend", "bwrap", "--speculation", "none", "--apply", "--json"]
         started = time.monotonic()
         done = subprocess.run(command, cwd=clone, capture_output=True, text=True, timeout=3600)
         seconds = time.monotonic() - started

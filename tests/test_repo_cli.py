@@ -104,6 +104,7 @@ def test_a_run_a_limit_stopped_and_untrusted_verdicts_are_said_to_people_and_in_
     (["calc.py::add", "--tests", "test_calc.py::test_nothing"], "no tests found: pytest collected no tests"),
     (["calc.py::add", "--max-repo-mb", "0.0001"], "over the limit of 0.0001 MB"),
     (["calc.py::add", "--pytest-arg", "--no-such-flag"], "pytest refused to run (exit 4"),
+    (["calc.py::add", "--speculation", "ngram"], "unknown speculation type 'ngram'"),
 ])
 def test_bad_input_exits_2_with_a_clear_message_before_any_model_call(repo, args, message):
     with ScriptedReplies([]) as server:

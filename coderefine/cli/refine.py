@@ -60,8 +60,9 @@ def run_repo(ui: Output, prepared: Prepared, args: RepoArgs, resolved: Resolved,
         chosen = guarded(choose, prepared, result)
         for rank, suspect in enumerate(chosen, 1):
             ui.note(f"variable {rank}: {suspect.definition.where} ({suspect.why})")
-        with Engine(settings.model, cache=not args.no_cache, api_base=args.api_base) as engine:
-            prepare_local_model(settings.model, ui)
+        with Engine(settings.model, cache=not args.no_cache, api_base=args.api_base,
+                    serving=settings.serving()) as engine:
+            prepare_local_model(settings.model, ui, settings.serving())
             llm = Deadline(engine, time_budget) if time_budget else engine
             ui.note(f"refining with {settings.model}, method {method.name}, seed {args.seed}, sandbox {box.backend}")
             with ui.working("working: model calls and sandbox runs"):

@@ -11,7 +11,7 @@ from typing import Any, Callable, Optional
 import typer
 
 from coderefine.cli.output import JsonOpt, Output, QuietOpt, VerboseOpt
-from coderefine.cli.settings import resolve_settings, settings_line
+from coderefine.cli.settings import DraftMaxOpt, SlotsOpt, SpeculationOpt, resolve_settings, settings_line
 from coderefine.config import DEFAULT, Resolved
 from coderefine.repo.refine import DEFAULT_FUNCTIONS, PYTEST_WALL, TEST_TIMEOUT
 from coderefine.repo.snapshot import DEFAULT_LIMIT_MB
@@ -51,6 +51,9 @@ class RepoArgs:
     wall: float = _option(PYTEST_WALL, min=1, help="Seconds one run of the selected tests may take.")
     test_timeout: float = _option(TEST_TIMEOUT, min=0.1, help="Seconds one test may take before it fails as a "
                                   "timeout.")
+    slots: Optional[int] = field(metadata={"option": SlotsOpt})
+    speculation: Optional[str] = field(metadata={"option": SpeculationOpt})
+    draft_max: Optional[int] = field(metadata={"option": DraftMaxOpt})
     as_json: bool = field(metadata={"option": JsonOpt})
     quiet: bool = field(metadata={"option": QuietOpt})
     verbose: bool = field(metadata={"option": VerboseOpt})
@@ -62,7 +65,8 @@ class RepoArgs:
     def resolve(self, ui: Output, labels: dict[str, str] | None = None, **settings: Any) -> Resolved:
         """The settings from these flags and the command's own `settings`, shown with -v."""
         resolved = resolve_settings(labels, model=self.model, method=self.repo_method, calls=self.calls,
-                                    backend=self.backend, **settings)
+                                    backend=self.backend, slots=self.slots, speculation=self.speculation,
+                                    draft_max=self.draft_max, **settings)
         ui.detail(settings_line(resolved))
         return resolved
 
