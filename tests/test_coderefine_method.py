@@ -124,6 +124,10 @@ def test_options_are_given_after_the_name(box):
     assert method.name == "coderefine:beam=1,diffs=off"
     traj, llm = run([HALF, "c", RIGHT], box, name="coderefine:beam=1,diffs=off,selftests=off", visible=TWO)
     assert [c.role for c in traj.calls] == ["solve", "critique", "rewrite"] and traj.final.visible.complete
+    # one critique of the near miss, then fresh samples (the default allows two critiques of it)
+    traj, _ = run([HALF, "c", "no diff", "still no program", RIGHT], box, name="coderefine:expansions=1,selftests=off",
+                  visible=TWO)
+    assert [c.role for c in traj.calls] == ["solve", "critique", "patch", "repair", "sample"]
     for bad, message in (("coderefine:width=2", "key among"), ("coderefine:beam=0", ">= 1"),
                          ("coderefine:diffs=maybe", "on or off"), ("zero-shot:beam=2", "takes no options")):
         with pytest.raises(UnknownMethod, match=message):

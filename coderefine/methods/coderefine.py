@@ -31,7 +31,6 @@ from coderefine.source import defined_names, syntax_errors
 from coderefine.types import Candidate, Report
 from sandbox import CallTest, ExecutionReport, Limits, TestOutcome, render_call, render_value
 
-MAX_EXPANSIONS = 2         # per candidate; the second one at a raised temperature
 NEAR_MISS = 0.5            # visible pass fraction from which a repair is tried instead of a fresh sample
 SAMPLE_HOTTER = 0.2        # added to the temperature per fresh sample: near the base, samples repeat themselves
 TESTS_TOKENS = 768         # the oracle and a dozen calls fit; a reply that runs on is cut, not waited for
@@ -49,6 +48,7 @@ class Options:
     stress: bool = True        # maximum-size inputs when the statement states large constraints
     diffs: bool = True         # the step is a unified diff (else a whole rewrite)
     beam: int = 2              # candidates considered for expansion; 1: a greedy chain, no fresh samples
+    expansions: int = 2        # critiques of one candidate before fresh samples take over (later ones hotter)
 
 
 def parse_options(text: str) -> Options:
@@ -254,7 +254,7 @@ class Search:
                         reverse=True)[:self.options.beam]
         near = [c for c in ranked if self.options.beam == 1 or not c.visible.total or c.visible.fraction >= NEAR_MISS]
         open_ = [c for c in near if _failing_case(c) is not None
-                 and self.expansions.get(c.index, 0) < MAX_EXPANSIONS]
+                 and self.expansions.get(c.index, 0) < self.options.expansions]
         return min(open_, key=lambda c: self.expansions.get(c.index, 0)) if open_ else None
 
     def sample(self) -> None:
