@@ -28,8 +28,9 @@ bench() {  # bench NAME ARGS...: one resumable comparison, recording its request
 bench humaneval-compare-1.5b --methods "$METHODS" --dataset humaneval \
   --problems @$R/humaneval-frontier-1.5b.txt --seeds 0,1,2
 # 1b. The 22 HumanEval frontier problems left out of step 1's sample (held out): resample against coderefine and
-#     the change step 1 suggested (fewer critiques of a near miss, more fresh samples), tested where it was not found.
-bench humaneval-heldout-compare-1.5b --methods resample,coderefine,coderefine:expansions=1 --dataset humaneval \
+#     the changes step 1 suggested (fewer or no critiques of a near miss, more fresh samples), tested where they
+#     were not found.
+bench humaneval-heldout-compare-1.5b --methods resample,coderefine,coderefine:expansions=1,coderefine:expansions=0 --dataset humaneval \
   --problems @$R/humaneval-heldout-1.5b.txt --seeds 0,1,2
 # 2. LeetCodeDataset sample, Easy and Medium: zero-shot (seed 0) picks the frontier, then the same comparison.
 mkdir -p "$R/lcd-zeroshot-1.5b"

@@ -128,7 +128,10 @@ def test_options_are_given_after_the_name(box):
     traj, _ = run([HALF, "c", "no diff", "still no program", RIGHT], box, name="coderefine:expansions=1,selftests=off",
                   visible=TWO)
     assert [c.role for c in traj.calls] == ["solve", "critique", "patch", "repair", "sample"]
-    for bad, message in (("coderefine:width=2", "key among"), ("coderefine:beam=0", ">= 1"),
+    # no critiques at all: fresh samples only
+    traj, _ = run([HALF, RIGHT], box, name="coderefine:expansions=0,selftests=off", visible=TWO)
+    assert [c.role for c in traj.calls] == ["solve", "sample"] and traj.final.visible.complete
+    for bad, message in (("coderefine:width=2", "key among"), ("coderefine:expansions=-1", ">= 0"), ("coderefine:beam=0", ">= 1"),
                          ("coderefine:diffs=maybe", "on or off"), ("zero-shot:beam=2", "takes no options")):
         with pytest.raises(UnknownMethod, match=message):
             get_method(bad)

@@ -48,7 +48,8 @@ class Options:
     stress: bool = True        # maximum-size inputs when the statement states large constraints
     diffs: bool = True         # the step is a unified diff (else a whole rewrite)
     beam: int = 2              # candidates considered for expansion; 1: a greedy chain, no fresh samples
-    expansions: int = 2        # critiques of one candidate before fresh samples take over (later ones hotter)
+    expansions: int = 2        # critiques of one candidate before fresh samples take over (later ones hotter);
+                               # 0: no critiques, fresh samples chosen by the visible and self tests
 
 
 def parse_options(text: str) -> Options:
@@ -66,8 +67,9 @@ def parse_options(text: str) -> Options:
                 raise ValueError(f"coderefine option {key}={raw}: use on or off")
             values[key] = raw in ("on", "true", "1", "yes")
         else:
-            if not raw.isdigit() or int(raw) < 1:
-                raise ValueError(f"coderefine option {key}={raw}: use a whole number >= 1")
+            low = 0 if key == "expansions" else 1
+            if not raw.isdigit() or int(raw) < low:
+                raise ValueError(f"coderefine option {key}={raw}: use a whole number >= {low}")
             values[key] = int(raw)
     return Options(**values)
 
