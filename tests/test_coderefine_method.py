@@ -5,7 +5,7 @@ from coderefine.data.problem import Problem
 from coderefine.loop import ProblemLoss
 from coderefine.methods import get_method
 from coderefine.types import Budget
-from sandbox import CallTest, Sandbox
+from sandbox import CallTest
 from scripted_llm import ScriptedLLM
 
 
@@ -21,12 +21,6 @@ HALF = fence("def add(a, b):\n    return a + b if a else 0")   # passes (1, 2), 
 TWO = ((1, 2, 3), (0, 4, 4))
 BAD_ORACLE = fence("def add(a, b):\n    return a * b")
 INPUTS = fence("add(1, 1)\nadd(200, 1)\nadd(0, 0)\nadd(1)\nadd(x, 2)")
-
-
-@pytest.fixture(scope="module")
-def box():
-    with Sandbox(backend="bwrap") as sandbox:
-        yield sandbox
 
 
 def problem(visible=((1, 2, 3),)):

@@ -5,18 +5,12 @@ from coderefine.data.problem import Problem
 from coderefine.loop import ProblemLoss, call_seed
 from coderefine.methods import METHODS, UnknownMethod, get_method
 from coderefine.types import Budget
-from sandbox import CallTest, Sandbox
+from sandbox import CallTest
 from scripted_llm import ScriptedLLM
 
 WRONG = "```python\ndef add(a, b):\n    return a - b\n```"
 HALF = "```python\ndef add(a, b):\n    return a + b if a else 0\n```"
 RIGHT = "```python\ndef add(a, b):\n    return a + b\n```"
-
-
-@pytest.fixture(scope="module")
-def box():
-    with Sandbox(backend="bwrap") as sandbox:
-        yield sandbox
 
 
 def problem(visible=((1, 2, 3), (0, 4, 4))):

@@ -7,19 +7,13 @@ from coderefine.methods import METHODS
 from coderefine.prompts import describe
 from coderefine.solve import solve_problem, solve_summary
 from coderefine.types import Budget
-from sandbox import CallTest, Sandbox
+from sandbox import CallTest
 from scripted_llm import ScriptedLLM
 
 WRONG = "```python\ndef add(a, b):\n    return a - b\n```"
 HALF = "```python\ndef add(a, b):\n    return a + b if a else 0\n```"
 RIGHT = "Fixed:\n```python\ndef add(a, b):\n    return a + b\n```"
 SIMPLE = METHODS["simple-refine"]
-
-
-@pytest.fixture(scope="module")
-def box():
-    with Sandbox(backend="bwrap") as sandbox:
-        yield sandbox
 
 
 def make_problem(hidden=((5, 6, 11), (0, 3, 3))):

@@ -10,7 +10,6 @@ from coderefine.repo.snapshot import relative
 from coderefine.repo.targets import TargetSpec
 from coderefine.types import Budget
 from git_repo import make_repo, write
-from sandbox import Sandbox
 from scripted_llm import ScriptedLLM
 
 STATS = '''"""Statistics."""
@@ -60,12 +59,6 @@ WINDOW_FIX = "```python\nclass Window:\n    def last(self, values):\n        ret
 BOTH_FIX = ("```python\ndef normalize(values):\n    top = max(values)\n    return [scale(v, top) for v in values]\n\n\n"
             "def scale(value, top):\n    return value / top\n```")
 CODEREFINE = METHODS["coderefine"]
-
-
-@pytest.fixture(scope="module")
-def box():
-    with Sandbox(backend="bwrap") as sandbox:
-        yield sandbox
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import pytest
 
 from coderefine.repo.runner import (PytestRun, excerpt, failure, frames, read, run_pytest, sandbox_files,
                                     user_options)
-from sandbox import ExecutionReport, Limits, Sandbox, TestOutcome
+from sandbox import ExecutionReport, Limits, TestOutcome
 
 LIMITS = Limits(wall=60)
 FILES = {
@@ -14,12 +14,6 @@ FILES = {
     "tests/test_other.py": "import missing_module\n",
     "conftest.py": "import pytest\n\ndef pytest_addoption(parser):\n    parser.addoption('--runslow', action='store_true')\n",
 }
-
-
-@pytest.fixture(scope="module")
-def box():
-    with Sandbox(backend="bwrap") as sandbox:
-        yield sandbox
 
 
 def test_only_the_selected_tests_run_and_other_test_files_are_not_even_imported(box):
