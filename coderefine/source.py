@@ -50,6 +50,11 @@ def iter_nodes(node: Node, types: set[str]):
         stack.extend(reversed(current.children))
 
 
+def identifiers(code: str) -> set[str]:
+    """Every identifier in `code`: the names it may use."""
+    return {text(node) for node in iter_nodes(parse(code).root_node, {"identifier"})}
+
+
 def defined_names(code: str) -> set[str]:
     """Top-level function and class names, and `Class.method` for methods."""
     names: set[str] = set()

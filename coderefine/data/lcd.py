@@ -19,7 +19,7 @@ from coderefine.data.literals import NotLiteral, argument_value, assert_to_call_
 from coderefine.data.result import LoadResult, Skipped
 from coderefine.extract import entry_name
 from coderefine.data.problem import Problem, ProblemError
-from coderefine.source import call_parts, find_function, iter_nodes, parameter_names, parse, single_expression, text
+from coderefine.source import call_parts, find_function, identifiers, iter_nodes, parameter_names, parse, single_expression, text
 from sandbox import AssertTest, CallTest, Test
 
 REQUIRED_FIELDS = ("task_id", "problem_description", "starter_code", "entry_point", "prompt", "test")
@@ -200,8 +200,7 @@ def visible_tests(description: str, starter_code: str, entry_point: str, hidden:
 
 
 def _builds_structures(source: str) -> bool:
-    names = {text(n) for n in iter_nodes(parse(source).root_node, {"identifier"})}
-    return bool(names & (_WRAPPERS | _SAME))
+    return bool(identifiers(source) & (_WRAPPERS | _SAME))
 
 
 def _signature(test: Test) -> Signature | None:

@@ -9,7 +9,7 @@ from typing import Mapping, Sequence
 from tree_sitter import Node
 
 from coderefine.repo.targets import Definition, definitions, reindent
-from coderefine.source import iter_nodes, parse, syntax_errors, text
+from coderefine.source import identifiers, parse, syntax_errors, text
 
 
 class SpliceError(ValueError):
@@ -70,11 +70,6 @@ def add_imports(source: str, code: str, used: set[str] | None = None) -> str:
     block = "".join(line + "\n" for line in missing).encode("utf-8")
     prefix = data[:at] if at == 0 or data[:at].endswith(b"\n") else data[:at] + b"\n"
     return (prefix + block + data[at:]).decode("utf-8")
-
-
-def identifiers(code: str) -> set[str]:
-    """Every identifier in `code`: the names it may use."""
-    return {text(node) for node in iter_nodes(parse(code).root_node, {"identifier"})}
 
 
 def _binds_one_of(node: Node, used: set[str]) -> bool:
