@@ -51,8 +51,8 @@ class LLMCache:
     def __init__(self, path: Path | None = None):
         self.path = path or default_path()
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._use_wal()
         with closing(self._connect()) as db, db:
-            db.execute("PRAGMA journal_mode=WAL")
             db.execute("CREATE TABLE IF NOT EXISTS responses (key TEXT PRIMARY KEY, value TEXT NOT NULL, "
                        "created REAL NOT NULL)")
             db.execute("CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL)")
@@ -60,6 +60,22 @@ class LLMCache:
 
     def _connect(self) -> sqlite3.Connection:
         return sqlite3.connect(self.path, timeout=60)
+
+    def _use_wal(self) -> None:
+        """Switches a new database to WAL mode. SQLite answers "database is locked" at once, without waiting
+        for the busy timeout, when several processes make that switch on a fresh file together (seen: 7 of
+        150 starts of 4 processes on a loaded machine), so the switch is retried for up to the same 60 s."""
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with closing(self._connect()) as db:
+                    if db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                        db.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
     def get(self, key: str) -> dict | None:
         """The stored value, counting a hit or a miss."""
