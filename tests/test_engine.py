@@ -148,6 +148,14 @@ def test_missing_api_key_is_a_clear_error_without_network(isolated_cache, monkey
         Engine("gpt-4o", retries=0).complete(MSG)
 
 
+def test_check_fails_fast_on_a_missing_key_but_accepts_ollama_at_its_default_address(isolated_cache, monkeypatch):
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.delenv("OLLAMA_API_BASE", raising=False)
+    with pytest.raises(EngineError, match="OPENAI_API_KEY"):
+        Engine("gpt-4o").check()
+    Engine("ollama/qwen2.5-coder").check()   # litellm reaches Ollama at localhost:11434 without the variable
+
+
 def test_missing_local_model_says_what_to_run(isolated_cache):
     with pytest.raises(EngineError, match=r"coderefine model pull 0\.5b && coderefine model build"):
         Engine("local/qwen2.5-coder-0.5b").complete(MSG)

@@ -112,6 +112,36 @@ def test_bad_input_exits_2_with_a_clear_message_before_any_model_call(repo, args
     assert (repo / "calc.py").read_text() == BUGGY
 
 
+@pytest.mark.parametrize("files, args, message", [
+    ({"calc.py": "def add(a, b):\n    return a -\n"}, ["refine", "calc.py::add"], "calc.py has a syntax error"),
+    ({"test_calc.py": "import not_installed_anywhere\n"}, ["refine", "--tests", "test_calc.py"],
+     "pytest could not collect test_calc.py; fix that first"),
+    ({"conftest.py": "raise RuntimeError('broken conftest')\n"}, ["hook", "calc.py"], "broken conftest"),
+    ({"test_calc.py": "import pytest\n\n\n@pytest.mark.skip\ndef test_s():\n    assert 0\n"},
+     ["refine", "--tests", "test_calc.py"], "no tests ran: pytest skipped all 1 test(s)"),
+    ({}, ["refine", "calc.py::add", "--tests", "../t.py"], "is outside the repository"),
+    ({}, ["hook", "../calc.py"], "is outside the repository"),
+    ({}, ["hook", "calc.py", "--max-repo-mb", "0.0001"], "over the limit of 0.0001 MB"),
+])
+def test_broken_files_and_bad_paths_are_refused_with_exit_2_and_nothing_changes(repo, files, args, message):
+    write(repo, files)
+    git(repo, "add", "-A")
+    before = {p: p.read_bytes() for p in repo.rglob("*") if p.is_file() and ".git" not in p.parts}
+    with ScriptedReplies([]) as server:
+        result = invoke(server, *args)
+    assert result.exit_code == 2 and message in result.output, result.output   # (pytest's own traceback may follow)
+    assert "internal error" not in result.output and not server.requests
+    assert {p: p.read_bytes() for p in repo.rglob("*") if p.is_file() and ".git" not in p.parts} == before
+
+
+@pytest.mark.parametrize("command", [["refine", "calc.py::add"], ["hook", "calc.py"]])
+def test_a_missing_api_key_is_said_before_the_tests_run(repo, monkeypatch, command):
+    monkeypatch.delenv("OPENAI_API_KEY")
+    result = CliRunner().invoke(app, [*command, "--model", "openai/gpt-4o", "--backend", "bwrap", "--apply"])
+    assert result.exit_code == 3 and "needs OPENAI_API_KEY in the environment" in result.output, result.output
+    assert "the tests now" not in result.output and (repo / "calc.py").read_text() == BUGGY
+
+
 def test_a_folder_outside_git_is_refused(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     with ScriptedReplies([]) as server:

@@ -152,11 +152,14 @@ def test_a_new_file_not_yet_added_to_git_is_named(repo):
 @pytest.mark.parametrize("tests, message", [
     (("tests/test_mathx.py::test_nope",), "no tests found: pytest collected no tests from tests/test_mathx.py::test_nope"),
     (("tests/test_broken.py",), "pytest could not collect tests/test_broken.py; fix that first:"),
+    (("tests/test_skipped.py",), "no tests ran: pytest skipped all 2 test(s) collected from tests/test_skipped.py"),
 ])
 def test_tests_that_collect_nothing_or_cannot_be_imported_are_refused(repo, box, tests, message):
-    write(repo, {"tests/test_broken.py": "import not_installed_anywhere\n"})
+    write(repo, {"tests/test_broken.py": "import not_installed_anywhere\n",
+                 "tests/test_skipped.py": "import pytest\n\n\n@pytest.mark.skip\ndef test_s():\n    assert 0\n\n\n"
+                                          "@pytest.mark.xfail\ndef test_x():\n    assert 0\n"})
     from git_repo import git
-    git(repo, "add", "tests/test_broken.py")
+    git(repo, "add", "tests/test_broken.py", "tests/test_skipped.py")
     with pytest.raises(RepoError) as caught:
         baseline(prepare(Request(root=repo, tests=tests)), box)
     assert message in str(caught.value)

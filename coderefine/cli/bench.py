@@ -125,6 +125,7 @@ def _run(ui: Output, out_dir: Path, method_names: list[str], dataset: str, probl
                 Engine(settings.model, cache=not no_cache, api_base=api_base, concurrency=settings.slots,
                        serving=serving) as engine, \
                 Progress(*columns, console=err, disable=not ui.chatty) as progress:
+            engine.check()   # a missing API key stops the bench before its first run
             task = progress.add_task("bench", total=todo)
 
             def on_result(row: dict) -> None:

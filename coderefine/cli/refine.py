@@ -49,7 +49,10 @@ def run_repo(ui: Output, prepared: Prepared, args: RepoArgs, resolved: Resolved,
 
     settings = resolved.settings
     method = get_method(method_name(resolved))
-    with open_sandbox(settings.backend, ui) as box, environment_errors():
+    with open_sandbox(settings.backend, ui) as box, environment_errors(), \
+            Engine(settings.model, cache=not args.no_cache, api_base=args.api_base,
+                   serving=settings.serving()) as engine:
+        engine.check()   # a missing API key is said before the tests run, not after
         with ui.working(f"running {len(prepared.selection)} test item(s) in the sandbox"):
             result = guarded(baseline, prepared, box)
         if result.report.complete:
@@ -60,14 +63,12 @@ def run_repo(ui: Output, prepared: Prepared, args: RepoArgs, resolved: Resolved,
         chosen = guarded(choose, prepared, result)
         for rank, suspect in enumerate(chosen, 1):
             ui.note(f"variable {rank}: {suspect.definition.where} ({suspect.why})")
-        with Engine(settings.model, cache=not args.no_cache, api_base=args.api_base,
-                    serving=settings.serving()) as engine:
-            prepare_local_model(settings.model, ui, settings.serving())
-            llm = Deadline(engine, time_budget) if time_budget else engine
-            ui.note(f"refining with {settings.model}, method {method.name}, seed {args.seed}, sandbox {box.backend}")
-            with ui.working("working: model calls and sandbox runs"):
-                outcome = optimise(prepared, result, chosen, method, llm, box, settings.budget(method.budget),
-                                   args.seed, on_step=_Progress(ui))
+        prepare_local_model(settings.model, ui, settings.serving())
+        llm = Deadline(engine, time_budget) if time_budget else engine
+        ui.note(f"refining with {settings.model}, method {method.name}, seed {args.seed}, sandbox {box.backend}")
+        with ui.working("working: model calls and sandbox runs"):
+            outcome = optimise(prepared, result, chosen, method, llm, box, settings.budget(method.budget),
+                               args.seed, on_step=_Progress(ui))
     applied = args.apply and outcome.status == "fixed"
     if applied:
         guarded(apply_changes, prepared.snapshot.root, outcome.changes)

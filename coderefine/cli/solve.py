@@ -118,6 +118,7 @@ def solve(
     try:
         with open_sandbox(settings.backend, ui) as box, environment_errors(), \
                 Engine(settings.model, cache=not no_cache, api_base=api_base, serving=settings.serving()) as engine:
+            engine.check()
             prepare_local_model(settings.model, ui, settings.serving())   # after Engine() refused a bad model/api_base pair
             ui.note(f"{prob.id} with {settings.model}, method {chosen.name}, seed {seed}, sandbox {box.backend}")
             with ui.working("working: model calls and sandbox runs"):   # one LLM call on a CPU can take minutes

@@ -26,6 +26,10 @@ class ModelConfigError(EngineError):
     """The model string or its options are wrong (a usage error to fix, not a failure to retry)."""
 
 
+# Variables litellm lists as missing although it has a default: Ollama is reached at localhost:11434.
+_DEFAULTED = frozenset({"OLLAMA_API_BASE"})
+
+
 def _litellm():
     """Imported on first use: litellm takes seconds to import, and most CLI commands never need it."""
     # litellm otherwise fetches its price table from GitHub on import (slow, and offline here).
@@ -95,6 +99,12 @@ class Engine:
                                              "usage": completion.usage.to_dict()}) + "\n")
         return completion
 
+    def check(self) -> None:
+        """Fails fast on a model string litellm cannot route or lacks keys for, before any other work
+        (a no-op for local models, which need no keys)."""
+        if self._local is None:
+            self._check_model(_litellm())
+
     @property
     def usage(self) -> Usage:
         with self._usage_lock:
@@ -161,8 +171,9 @@ class Engine:
                                    "Use a litellm model string such as `gpt-4o`, `anthropic/claude-3-5-sonnet-latest`, "
                                    "`ollama/qwen2.5-coder`, or a local model: `local/qwen2.5-coder-1.5b`.") from exc
         env = litellm.validate_environment(model=self.model, api_base=self._api_base)
-        if not env.get("keys_in_environment", True) and env.get("missing_keys"):
-            raise EngineError(f"model {self.model!r} needs {', '.join(env['missing_keys'])} in the environment; "
+        missing = [key for key in env.get("missing_keys") or () if key not in _DEFAULTED]
+        if not env.get("keys_in_environment", True) and missing:
+            raise EngineError(f"model {self.model!r} needs {', '.join(missing)} in the environment; "
                               "export it (or pick another --model, e.g. local/qwen2.5-coder-1.5b)")
         self._checked = True
 

@@ -139,10 +139,13 @@ def check_run(result: Result, selection: tuple[str, ...]) -> None:
         raise RepoError(f"pytest could not collect {files}; fix that first:\n{last}")
     if result.exit_status == 5 or (not error and not result.collected):
         raise RepoError(f"no tests found: pytest collected no tests from {' '.join(selection)}")
+    if not error and not result.report.total:   # every test skipped (skip, skipif or xfail marks)
+        raise RepoError(f"no tests ran: pytest skipped all {result.collected} test(s) collected from "
+                        f"{' '.join(selection)} (skip, skipif or xfail marks); select tests that run")
     if result.exit_status == 2:
         raise RepoError(f"pytest stopped before running the tests (exit 2):\n{tail}")
     if result.exit_status in (3, 4):
-        raise RepoError(f"pytest refused to run (exit {result.exit_status}; a bad option or plugin):\n{tail}")
+        raise RepoError(f"pytest refused to run (exit {result.exit_status}; a bad option, plugin or conftest.py):\n{tail}")
     if error:
         raise RepoError(f"the tests did not finish in the sandbox: {error}")
 
