@@ -134,6 +134,17 @@ def test_broken_files_and_bad_paths_are_refused_with_exit_2_and_nothing_changes(
     assert {p: p.read_bytes() for p in repo.rglob("*") if p.is_file() and ".git" not in p.parts} == before
 
 
+def test_the_hook_lets_a_commit_through_when_every_covering_test_is_skipped(repo):
+    write(repo, {"test_calc.py": "import pytest\n\n\n@pytest.mark.skip\ndef test_s():\n    assert 0\n"})
+    git(repo, "add", "-A")
+    with ScriptedReplies([]) as server:
+        result = invoke(server, "hook", "calc.py")
+        as_json = invoke(server, "hook", "calc.py", "--json")
+    assert result.exit_code == 0 and "no tests ran: pytest skipped all 1 test(s)" in result.output, result.output
+    assert "nothing to check" in result.output and not server.requests
+    assert as_json.exit_code == 0 and json.loads(as_json.stdout)["status"] == "untested"
+
+
 @pytest.mark.parametrize("command", [["refine", "calc.py::add"], ["hook", "calc.py"]])
 def test_a_missing_api_key_is_said_before_the_tests_run(repo, monkeypatch, command):
     monkeypatch.delenv("OPENAI_API_KEY")

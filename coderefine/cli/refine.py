@@ -19,7 +19,7 @@ from coderefine.methods import get_method
 from coderefine.render import failure_lines
 from coderefine.repo import RepoError
 from coderefine.repo.apply import apply_changes, diff
-from coderefine.repo.refine import Outcome, Prepared, Request, baseline, choose, optimise, prepare
+from coderefine.repo.refine import NothingRan, Outcome, Prepared, Request, baseline, choose, optimise, prepare
 from coderefine.repo.snapshot import relative, repo_root
 from coderefine.repo.targets import TargetSpec
 from coderefine.types import Report, Trajectory
@@ -41,9 +41,10 @@ def _relative_item(root: Path, item: str) -> str:
 
 
 def run_repo(ui: Output, prepared: Prepared, args: RepoArgs, resolved: Resolved,
-             time_budget: float | None = None) -> tuple[ExitCode, Outcome]:
+             time_budget: float | None = None, *, skipped_ok: bool = False) -> tuple[ExitCode, Outcome | None]:
     """Baseline, variables, the method, the result shown, and the fix written with --apply.
-    Exit 0 when the tests pass (already, or with the fix), else 1."""
+    Exit 0 when the tests pass (already, or with the fix), else 1. With `skipped_ok` (the hook), a selection
+    whose tests are all skipped has nothing to check: exit 0 and no outcome."""
     from coderefine.llm.engine import Engine
     from coderefine.repo.deadline import Deadline
 
@@ -54,7 +55,15 @@ def run_repo(ui: Output, prepared: Prepared, args: RepoArgs, resolved: Resolved,
                    serving=settings.serving()) as engine:
         engine.check()   # a missing API key is said before the tests run, not after
         with ui.working(f"running {len(prepared.selection)} test item(s) in the sandbox"):
-            result = guarded(baseline, prepared, box)
+            try:
+                result = baseline(prepared, box)
+            except NothingRan as exc:
+                if not skipped_ok:
+                    fail(str(exc))
+                ui.note(f"{str(exc).partition(';')[0]}; nothing to check")
+                return ExitCode.OK, None
+            except RepoError as exc:
+                fail(str(exc))
         if result.report.complete:
             outcome = Outcome(before=result.report)
             show_outcome(ui, outcome, applied=False)

@@ -128,6 +128,10 @@ def baseline(prepared: Prepared, sandbox) -> Result:
     return result
 
 
+class NothingRan(RepoError):
+    """Every selected test was skipped: bad input for `refine`, nothing to check for the hook."""
+
+
 def check_run(result: Result, selection: tuple[str, ...]) -> None:
     """A run that tested nothing, or could not collect, is bad input rather than a failing test."""
     error = result.report.error
@@ -140,7 +144,7 @@ def check_run(result: Result, selection: tuple[str, ...]) -> None:
     if result.exit_status == 5 or (not error and not result.collected):
         raise RepoError(f"no tests found: pytest collected no tests from {' '.join(selection)}")
     if not error and not result.report.total:   # every test skipped (skip, skipif or xfail marks)
-        raise RepoError(f"no tests ran: pytest skipped all {result.collected} test(s) collected from "
+        raise NothingRan(f"no tests ran: pytest skipped all {result.collected} test(s) collected from "
                         f"{' '.join(selection)} (skip, skipif or xfail marks); select tests that run")
     if result.exit_status == 2:
         raise RepoError(f"pytest stopped before running the tests (exit 2):\n{tail}")
