@@ -32,11 +32,13 @@ bench humaneval-compare-1.5b --methods "$METHODS" --dataset humaneval \
 #     were not found.
 bench humaneval-heldout-compare-1.5b --methods resample,coderefine,coderefine:expansions=1,coderefine:expansions=0 --dataset humaneval \
   --problems @$R/humaneval-heldout-1.5b.txt --seeds 0,1,2
-# 2. LeetCodeDataset sample, Easy and Medium: zero-shot (seed 0) picks the frontier, then the same comparison.
+# 2. LeetCodeDataset sample, Easy and Medium: zero-shot (seed 0) picks the frontier (46 of 50), then the same
+#    comparison on 16 of them drawn at random (lcd-frontier-1.5b-sample16.txt): all 46 x 6 methods x 3 seeds
+#    would take this CPU about 14 hours.
 mkdir -p "$R/lcd-zeroshot-1.5b"
 CODEREFINE_RECORD="$R/lcd-zeroshot-1.5b/requests.jsonl" $CR bench frontier --dataset "$LCD" --difficulty Easy,Medium \
   --seeds 0 --model "$MODEL" --backend bwrap $DECODING --out $R/lcd-zeroshot-1.5b --write $R/lcd-frontier-1.5b.txt
-bench lcd-compare-1.5b --methods "$METHODS" --dataset "$LCD" --problems @$R/lcd-frontier-1.5b.txt --seeds 0,1,2
+bench lcd-compare-1.5b --methods "$METHODS" --dataset "$LCD" --problems @$R/lcd-frontier-1.5b-sample16.txt --seeds 0,1,2
 # 3. Ablations of coderefine on the HumanEval frontier (coderefine's own runs come from the cache of step 1).
 bench humaneval-ablations-1.5b --methods "$ABLATIONS" --dataset humaneval \
   --problems @$R/humaneval-frontier-1.5b.txt --seeds 0,1,2
