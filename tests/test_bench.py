@@ -40,6 +40,18 @@ def test_report_from_the_fixture(folder):
     assert json.loads((folder / "report.json").read_text())["cells"] == 6
 
 
+def test_the_report_pairs_methods_with_any_reference_method(folder):
+    report = build_report(ResultStore(folder), ["zero-shot"], against="resample")
+    rows = {r.method: r for r in report.rows}
+    assert report.methods == ["resample", "zero-shot"] and rows["resample"].fixed is None
+    assert (rows["zero-shot"].fixed, rows["zero-shot"].broken) == (1, 2)   # the mirror of resample vs zero-shot
+    assert "| fixed vs resample | broken vs resample |" in to_markdown(report)
+    with pytest.raises(BenchError, match="no runs of that method .* methods there: zero-shot, resample"):
+        build_report(ResultStore(folder), against="textgrad")
+    result = CliRunner().invoke(app, ["bench", "report", str(folder), "--against", "textgrad"])
+    assert result.exit_code == 2 and "methods there: zero-shot, resample" in result.output
+
+
 def test_torn_last_line_is_ignored_then_cut(folder):
     store = ResultStore(folder)
     assert len(store.results()) == 13

@@ -1,5 +1,6 @@
 """A bench's report: per method, the solve rate over seeds, what it cost, how it stopped, how often a visible
-pass hid a hidden failure, and what it fixed and broke against zero-shot. Markdown, JSON and two PNG plots.
+pass hid a hidden failure, and what it fixed and broke against a reference method (zero-shot unless another
+is named), paired by (problem, seed). Markdown, JSON and two PNG plots.
 
 Methods are compared on the (problem, seed) cells that every reported method has finished, so a bench
 still running never compares different sets of problems.
@@ -13,7 +14,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from coderefine.bench.store import Manifest, ResultStore
+from coderefine.bench.store import BenchError, Manifest, ResultStore
 
 BASELINE = "zero-shot"
 
@@ -36,8 +37,8 @@ class MethodStats:
     hidden_fail_given_visible_pass: float | None
     selftest_false_fail: str | None = None     # final answers right on hidden tests that fail a self test
     selftest_false_pass: str | None = None     # final answers wrong on hidden tests that pass every self test
-    fixed: int | None = None                   # cells zero-shot failed and this method solved
-    broken: int | None = None                  # cells zero-shot solved and this method failed
+    fixed: int | None = None                   # cells the reference method failed and this method solved
+    broken: int | None = None                  # cells the reference method solved and this method failed
     stats: dict[str, int] = field(default_factory=dict)  # the methods' own counters, summed
 
 
@@ -51,26 +52,35 @@ class BenchReport:
     cells: int                                 # (problem, seed) pairs every method finished, as a full grid
     pending: dict[str, int]                    # runs outside the common cells, per method
     rows: list[MethodStats]
+    against: str = BASELINE                    # the reference of the paired columns
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
-def build_report(store: ResultStore, methods: list[str] | None = None) -> BenchReport:
+def build_report(store: ResultStore, methods: list[str] | None = None, against: str = BASELINE) -> BenchReport:
+    """`against`: the method the others are paired with (fixed and broken cells); it joins the table when
+    `methods` leaves it out. A BenchError names the methods there are when it is not in the folder."""
     manifest: Manifest = store.manifest()
     results = store.results()
-    names = methods or list(dict.fromkeys(r["method"] for r in results))
+    present = list(dict.fromkeys(r["method"] for r in results))
+    if against != BASELINE and against not in present:
+        raise BenchError(f"--against {against}: no runs of that method in {store.folder}; methods there: "
+                         + (", ".join(present) or "none"))
+    names = methods or present
+    if against in present and against not in names:
+        names = [against, *names]
     by_method = {m: {(r["problem"], r["seed"]): r for r in results if r["method"] == m} for m in names}
     finished = set.intersection(*(set(cells) for cells in by_method.values())) if by_method else set()
     problems, seeds = _grid(finished)
     common = {(p, s) for p in problems for s in seeds}
-    baseline = by_method.get(BASELINE)
+    baseline = by_method.get(against)
     rows = [_method_stats(m, [by_method[m][c] for c in sorted(common)], seeds, problems,
-                          baseline and {c: baseline[c] for c in common}) for m in names]
+                          baseline and {c: baseline[c] for c in common}, against) for m in names]
     pending = {m: len(set(cells) - common) for m, cells in by_method.items()}
     return BenchReport(folder=str(store.folder), manifest=manifest.to_dict() | {"problems": len(manifest.problems)},
                        methods=names, problems=len(problems), seeds=seeds, cells=len(common), pending=pending,
-                       rows=rows)
+                       rows=rows, against=against)
 
 
 def _grid(cells: set[tuple[str, int]]) -> tuple[list[str], list[int]]:
@@ -86,7 +96,7 @@ def _grid(cells: set[tuple[str, int]]) -> tuple[list[str], list[int]]:
 
 
 def _method_stats(method: str, rows: list[dict], seeds: list[int], problems: list[str],
-                  baseline: dict | None) -> MethodStats:
+                  baseline: dict | None, against: str) -> MethodStats:
     per_seed = {s: _rate([r for r in rows if r["seed"] == s]) for s in seeds}
     rates = list(per_seed.values())
     solved = sum(r["solved"] for r in rows)
@@ -94,7 +104,7 @@ def _method_stats(method: str, rows: list[dict], seeds: list[int], problems: lis
     tokens = sum(r["tokens"] for r in rows)
     visible_pass = [r for r in rows if r["visible_total"] and r["visible_passed"] == r["visible_total"]]
     fixed = broken = None
-    if baseline is not None and method != BASELINE:
+    if baseline is not None and method != against:
         pairs = [(baseline[(r["problem"], r["seed"])]["solved"], r["solved"]) for r in rows]
         fixed = sum(1 for base, ours in pairs if ours and not base)
         broken = sum(1 for base, ours in pairs if base and not ours)
@@ -151,7 +161,7 @@ def to_markdown(report: BenchReport) -> str:
         lines.append("- runs outside the common cells (not in the tables): "
                      + ", ".join(f"{k} {v}" for k, v in report.pending.items() if v))
     lines += ["", "## Solve rate (hidden tests)", "",
-              "| method | mean ± sd | per seed | solved | fixed vs zero-shot | broken vs zero-shot |",
+              f"| method | mean ± sd | per seed | solved | fixed vs {report.against} | broken vs {report.against} |",
               "| --- | --- | --- | --- | --- | --- |"]
     for r in report.rows:
         seeds = ", ".join(f"{s}: {v:.3f}" for s, v in r.per_seed.items())

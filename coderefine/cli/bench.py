@@ -140,11 +140,11 @@ def _run(ui: Output, out_dir: Path, method_names: list[str], dataset: str, probl
              ExitCode.ENVIRONMENT)
 
 
-def _report(ui: Output, folder: Path, methods: list[str] | None) -> dict:
+def _report(ui: Output, folder: Path, methods: list[str] | None, against: str = "zero-shot") -> dict:
     from coderefine.bench.report import build_report, to_markdown, write_report
     from coderefine.bench.store import BenchError, ResultStore
     try:
-        report = build_report(ResultStore(folder), methods)
+        report = build_report(ResultStore(folder), methods, against)
     except BenchError as exc:
         fail(str(exc))
     paths = write_report(report, folder)
@@ -196,10 +196,12 @@ def bench(
 @bench_app.command("report")
 def report(folder: Path = typer.Argument(..., help="A bench results folder."),
            methods: Optional[str] = typer.Option(None, help="Only these methods, in this order."),
+           against: str = typer.Option("zero-shot", help="The method the others are paired with: the problems "
+                                       "each fixed and broke against it."),
            as_json: bool = JsonOpt, quiet: bool = QuietOpt) -> None:
     """Write report.md, report.json and the plots of a results folder (also done at the end of a bench)."""
     ui = Output(json=as_json, quiet=quiet)
-    summary = _report(ui, folder, _split(methods) if methods else None)
+    summary = _report(ui, folder, _split(methods) if methods else None, against)
     if as_json:
         ui.document(summary)
 
