@@ -13,7 +13,7 @@ from typing import Any, Callable, Mapping
 from coderefine.llm.files import MODELS, ModelFileError, find_spec
 from coderefine.llm.local import DEFAULT_MODEL, LOCAL_PREFIX
 from coderefine.llm.serving import SPECULATION, ServerOptions
-from coderefine.methods import METHODS
+from coderefine.methods import UnknownMethod, get_method
 from coderefine.suggest import unknown
 from coderefine.types import Budget
 
@@ -96,6 +96,17 @@ def _one_of(what: str, names: Callable[[], Any]) -> Callable[[Any], str]:
     return check
 
 
+def _method(value: Any) -> str:
+    """A registered method, with its options where it takes them (`coderefine:expansions=0`)."""
+    if not isinstance(value, str):
+        raise ValueError("must be a method name (see `coderefine methods`)")
+    try:
+        get_method(value)
+    except UnknownMethod as exc:
+        raise ValueError(str(exc)) from None
+    return value
+
+
 def _paths(value: Any) -> tuple[str, ...]:
     """One path or a list of them."""
     items = [value] if isinstance(value, str) else value
@@ -122,7 +133,7 @@ def _model(value: Any) -> str:
 
 CHECKS: Mapping[str, Callable[[Any], Any]] = MappingProxyType({
     "model": _model,
-    "method": _one_of("method", lambda: METHODS),
+    "method": _method,
     "max_iters": _integer(0),
     "calls": _integer(1),
     "temperature": _number(0, 2),

@@ -43,6 +43,8 @@ def test_flags_override_pyproject_and_each_value_knows_its_origin(tmp_path):
     ("speculation", "ngram", "unknown speculation type 'ngram' (did you mean"),
     ("draft_model", "0.5b", "known embedded models: local/qwen2.5-coder-1.5b, local/qwen2.5-coder-0.5b"),
     ("draft_max", 0, "must be an integer from 1 to 256"),
+    ("method", "coderefine:beam=x", "coderefine option beam=x: use a whole number >= 1"),
+    ("method", "resample:beam=2", "method 'resample' takes no options"),
 ])
 def test_each_setting_is_checked_naming_key_value_origin_and_rule(tmp_path, key, value, rule):
     with pytest.raises(SettingsError) as caught:
@@ -51,7 +53,7 @@ def test_each_setting_is_checked_naming_key_value_origin_and_rule(tmp_path, key,
 
 
 def test_every_registered_method_and_litellm_names_pass(tmp_path):
-    for name in METHODS:
+    for name in [*METHODS, "coderefine:expansions=0,beam=3"]:
         assert resolve({"method": name}, start=tmp_path).settings.method == name
     for model in ("gpt-4o", "ollama/qwen2.5-coder", "local/qwen2.5-coder-0.5b"):
         assert resolve({"model": model}, start=tmp_path).settings.model == model
