@@ -91,7 +91,7 @@ def test_help_shows_the_defaults_in_effect_and_their_origin(tmp_path, monkeypatc
     text = runner.invoke(app, ["solve", "-h"]).stdout
     assert f"[default: (gpt-4o, from {pyproject} [tool.coderefine])]" in text
     assert f"[default: (2, from {pyproject} [tool.coderefine])]" in text
-    for default in ("(simple-refine)", "(0.3)", "(auto)", "(the method's default)"):
+    for default in ("(coderefine:expansions=0)", "(0.3)", "(auto)", "(the method's default)"):
         assert f"[default: {default}]" in text
 
 

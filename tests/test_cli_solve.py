@@ -50,9 +50,11 @@ def cli(monkeypatch, tmp_path):
     return CliRunner()
 
 
-def solve(cli, server, *extra):
+def solve(cli, server, *extra, method="simple-refine"):
+    """The tests of the CLI's mechanics script simple-refine's calls; method=None runs the default method."""
+    chosen = ["--method", method] if method else []
     return cli.invoke(app, ["solve", "pair-sum-count", "--dataset", DATASET, "--model", "openai/fake",
-                            "--api-base", server.api_base, "--backend", "bwrap", "--seed", "5", *extra])
+                            "--api-base", server.api_base, "--backend", "bwrap", "--seed", "5", *chosen, *extra])
 
 
 def refused(result, code, *messages):
@@ -88,6 +90,19 @@ def test_rich_view_shows_progress_code_verdict_and_usage(cli):
     assert "NOT SOLVED" in result.stdout and "prompt tokens" in result.stdout and "countPairs" in result.stdout
 
 
+def test_the_default_method_samples_checks_its_self_tests_and_shows_them(cli):
+    brute = (FIXTURES / "pair-sum-count" / "brute.py").read_text()
+    tests = f"```python\n{brute}\n```\n\ncountPairs([1, 1, 2, 0], 2)\ncountPairs([3], 6)\n"
+    stress = "```python\ndef stress_inputs():\n    return [([i % 7 for i in range(3000)], 6)]\n```"
+    with ScriptedServer([REFERENCE, tests, stress]) as server:
+        result = solve(cli, server, "-v", method=None)
+    assert result.exit_code == 0, result.output
+    assert "method=coderefine:expansions=0," in result.stderr.splitlines()[0]
+    assert "final answer: candidate 0 (all tests pass)" in result.stdout
+    assert "self test\texpected\tlabel" in result.stdout and "[1,1,2,0], 2\t2\tagreed\t2 / 0" in result.stdout
+    assert len(server.requests) == 3   # the zero-shot answer, then tests and an oracle, then stress inputs
+
+
 def test_solved_exits_0_and_quiet_prints_only_the_result(cli):
     with ScriptedServer([REFERENCE]) as server:
         result = solve(cli, server, "-q")
@@ -102,7 +117,8 @@ def test_verbose_starts_with_the_settings_and_their_origins(cli, tmp_path, monke
         result = solve(cli, server, "-v", "--max-iters", "2")
     assert result.exit_code == 0, result.output
     first = result.stderr.splitlines()[0]
-    assert first.startswith("settings: model=openai/fake (--model), method=simple-refine, max_iters=2 (--max-iters)")
+    assert first.startswith("settings: model=openai/fake (--model), method=simple-refine (--method), "
+                            "max_iters=2 (--max-iters)")
     assert f"temperature=0.5 ({tmp_path / 'pyproject.toml'} [tool.coderefine])" in first
     assert "sandbox: asked for 'bwrap' by name" in result.stderr
     assert server.requests[0]["temperature"] == 0.5

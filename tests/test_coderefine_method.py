@@ -106,6 +106,14 @@ def test_the_budget_stops_the_run(box):
     assert traj.usage.calls == 3 and [c.role for c in traj.calls] == ["solve", "sample", "sample"]
 
 
+def test_max_iters_bounds_the_steps_but_not_the_tests_call(box):
+    wrongs = [fence(f"def add(a, b):\n    return a - b - {i}") for i in range(3)]
+    traj, llm = run(wrongs, box, name="coderefine:expansions=0", budget=Budget(calls=8, max_iters=1))
+    assert traj.stop_reason == "iteration budget spent" and [c.role for c in traj.calls] == ["solve", "sample"]
+    traj, llm = run([CAPPED, RIGHT + "\n" + INPUTS, WRONG], box, budget=Budget(calls=8, max_iters=1))
+    assert [c.role for c in traj.calls] == ["solve", "tests", "sample"] and traj.stop_reason == "iteration budget spent"
+
+
 def test_without_self_tests_it_searches_on_visible_tests_alone(box):
     diff = fence("@@ -1,2 +1,2 @@\n def add(a, b):\n-    return a + b if a else 0\n+    return a + b", "diff")
     traj, _ = run([HALF, "c", diff], box, name="coderefine-no-selftests", visible=TWO)

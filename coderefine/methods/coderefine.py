@@ -402,9 +402,12 @@ def coderefine(options: Options):
     def body(run: Run) -> str:
         search = Search(run, options)
         search.add(first_candidate(run))
+        rounds = run.rounds()   # max_iters bounds the steps towards new candidates; building tests is not one
         while not (reason := search.finished()):
             if search.needs_tests():
                 search.build_tests()
+            elif next(rounds, None) is None:
+                return "iteration budget spent"
             elif search.pending_repair is not None:
                 search.repair()
             elif (parent := search.pick()) is not None:
