@@ -114,7 +114,9 @@ def test_piped_tables_are_plain_and_never_cut():
     assert "bakery-worst-delay\tBakery Worst Delay\tMedium\tgreedy with exchange argument, sorting\t3\t50" \
         in listed.stdout.splitlines()
     assert "…" not in listed.stdout and "┃" not in listed.stdout
-    methods = runner.invoke(app, ["methods"]).stdout.splitlines()
+    listing = runner.invoke(app, ["methods"])
+    methods = listing.stdout.splitlines()
     assert methods[0] == "method\tsummary\tdefault budget"
+    assert "defaults: solve runs coderefine:expansions=0, refine and hook run coderefine" in listing.stderr
     assert "simple-refine\tzero-shot, then critique -> rewrite on visible-test failures; keeps the best\t4 iterations" \
         in methods

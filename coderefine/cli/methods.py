@@ -13,9 +13,14 @@ def _limits(budget: dict) -> str:
 
 def methods(as_json: bool = JsonOpt) -> None:
     """List the methods that `solve` and `bench` can run."""
+    from coderefine.cli.repo_options import REPO_METHOD
+    from coderefine.config import Settings
     ui = Output(json=as_json)
     rows = [m.describe() for m in METHODS.values()]
+    defaults = {"solve": Settings().method, "refine": REPO_METHOD, "hook": REPO_METHOD}
     if as_json:
-        ui.document({"methods": rows})
+        ui.document({"methods": rows, "defaults": defaults})
     else:
         ui.table(("method", "summary", "default budget"), [(r["name"], r["summary"], _limits(r["budget"])) for r in rows])
+        ui.note(f"defaults: solve runs {defaults['solve']}, refine and hook run {REPO_METHOD} (--method or "
+                "[tool.coderefine] method chooses another; options follow the name, as in coderefine:beam=3)")
