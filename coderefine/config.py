@@ -104,9 +104,12 @@ def _method(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError("must be a method name (see `coderefine methods`)")
     try:
-        get_method(value)
+        method = get_method(value)
     except UnknownMethod as exc:
         raise ValueError(str(exc)) from None
+    if method.spend_of:
+        raise ValueError(f"{value} runs under {method.spend_of}'s spend in a bench folder; use it with "
+                         f"`coderefine bench`, or give {value.partition('@')[0]} here")
     return value
 
 

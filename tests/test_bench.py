@@ -81,11 +81,41 @@ def test_plan_skips_done_runs_and_frontier_reads_zero_shot():
         def __init__(self, i):
             self.id = i
     methods = [METHODS["zero-shot"], METHODS["resample"]]
-    jobs = plan(methods, [P("a"), P("b")], [0, 1], {RunKey("zero-shot", "a", 0)})
+    jobs = plan(methods, [P("a"), P("b")], [0, 1], {RunKey("zero-shot", "a", 0)}, Budget(calls=8))
     assert len(jobs) == 7 and jobs[0].key == RunKey("resample", "a", 0)
+    assert {j.budget for j in jobs} == {Budget(calls=8)}
     rows = [{"method": "zero-shot", "problem": p, "seed": s, "solved": ok}
             for p, s, ok in [("a", 0, True), ("a", 1, False), ("b", 0, False), ("b", 1, False), ("c", 0, True)]]
     assert frontier(rows, "any") == ["a", "b"] and frontier(rows, "all") == ["b"]
+
+
+def test_a_method_at_another_runs_under_that_methods_realized_spend_cell_by_cell(tmp_path):
+    from coderefine.bench.run import run_bench, waiting
+    from coderefine.data.problem import Problem
+    from coderefine.methods import get_method
+    from sandbox import CallTest, Sandbox
+    from scripted_llm import ScriptedLLM
+
+    problems = [Problem(id=f"p{i}", statement="Return a + b.", entry_point="add", starter_code="def add(a, b):",
+                        visible_tests=(CallTest(args=(1, 2), expected=3),),
+                        hidden_tests=(CallTest(args=(2, 2), expected=4),)) for i in range(2)]
+    store = ResultStore(tmp_path / "runs")
+    setup = Setup("t", "scripted", Budget(calls=8))
+    store.open(setup, {})
+    store.append({"method": "textgrad", "problem": "p0", "seed": 0, "calls": 3, "tokens": 10_000})
+    matched = get_method("resample@textgrad")
+    assert (matched.name, matched.spend_of, matched.body) == ("resample@textgrad", "textgrad", METHODS["resample"].body)
+    jobs = plan([matched], problems, [0], store.done(), setup.budget, store.results())
+    assert [(j.key.problem, j.budget.calls, j.budget.tokens) for j in jobs] == [("p0", 3, 10_000)]
+    assert waiting([matched], problems, [0], store.done(), jobs) == 1          # p1 has no textgrad run yet
+    wrong = "```python\ndef add(a, b):\n    return a - b\n```"
+    with Sandbox(backend="bwrap") as box:
+        run_bench(store, setup, [matched], problems, [0], ScriptedLLM([wrong] * 8), box, ThreadExecutor(1))
+    (row,) = [r for r in store.results() if r["method"] == "resample@textgrad"]
+    assert (row["problem"], row["calls"], row["budget"]["calls"], row["stop_reason"]) == ("p0", 3, 3, "call budget spent")
+    with pytest.raises(Exception, match="use it with `coderefine bench`"):
+        from coderefine.config import resolve
+        resolve({"method": "resample@textgrad"}, start=tmp_path)
 
 
 def test_executor_reraises_and_stops():

@@ -157,6 +157,10 @@ def to_markdown(report: BenchReport) -> str:
         f"- compared on {report.cells} (problem, seed) cells, the largest full grid that every method finished: "
         f"{report.problems} problems × seeds {', '.join(map(str, report.seeds)) or '–'}",
     ]
+    matched = [name for name in report.methods if "@" in name]
+    if matched:
+        lines.append("- " + "; ".join(f"`{n}`: {n.partition('@')[0]} under each cell's realized calls and tokens "
+                                      f"of {n.partition('@')[2]} (capped at the budget above)" for n in matched))
     if any(report.pending.values()):
         lines.append("- runs outside the common cells (not in the tables): "
                      + ", ".join(f"{k} {v}" for k, v in report.pending.items() if v))

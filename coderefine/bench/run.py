@@ -9,7 +9,7 @@ from __future__ import annotations
 import errno
 import hashlib
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Iterable, Iterator, Protocol, Sequence
 
 from coderefine.bench.store import BenchError, ResultStore, RunKey, Setup
@@ -17,7 +17,7 @@ from coderefine.data.problem import Problem
 from coderefine.llm import LLM
 from coderefine.methods import Method
 from coderefine.solve import solve_problem
-from coderefine.types import Trajectory
+from coderefine.types import Budget, Trajectory
 
 
 class Executor(Protocol):
@@ -62,13 +62,40 @@ class Job:
     key: RunKey
     method: Method
     problem: Problem
+    budget: Budget
 
 
 def plan(methods: Sequence[Method], problems: Sequence[Problem], seeds: Sequence[int],
-         done: set[RunKey]) -> list[Job]:
-    """Every (method, problem, seed) not yet done, seed-major so partial results cover every method."""
-    return [Job(RunKey(m.name, p.id, s), m, p) for s in seeds for p in problems for m in methods
-            if RunKey(m.name, p.id, s) not in done]
+         done: set[RunKey], budget: Budget, rows: Sequence[dict] = ()) -> list[Job]:
+    """Every (method, problem, seed) not yet done, seed-major so partial results cover every method. A
+    method with `spend_of` runs only where that method has a row in `rows`, under its realized spend."""
+    spent = {(r["method"], r["problem"], r["seed"]): r for r in rows}
+    jobs = []
+    for s, p, m in ((s, p, m) for s in seeds for p in problems for m in methods):
+        if RunKey(m.name, p.id, s) in done:
+            continue
+        if m.spend_of is None:
+            jobs.append(Job(RunKey(m.name, p.id, s), m, p, budget))
+        elif (row := spent.get((m.spend_of, p.id, s))) is not None:
+            jobs.append(Job(RunKey(m.name, p.id, s), m, p, matched_budget(budget, row)))
+    return jobs
+
+
+def matched_budget(cap: Budget, row: dict) -> Budget:
+    """The folder's budget, capped further at the calls and tokens one run really spent (cached ones
+    included, as every budget counts them). The token cap is checked before each call, so the last call may
+    go past it, as it may for any method."""
+    def least(limit: int | None, spent: int) -> int:
+        return spent if limit is None else min(limit, spent)
+    return replace(cap, calls=least(cap.calls, row["calls"]), tokens=least(cap.tokens, row["tokens"]))
+
+
+def waiting(methods: Sequence[Method], problems: Sequence[Problem], seeds: Sequence[int], done: set[RunKey],
+            jobs: Sequence[Job]) -> int:
+    """Runs of `name@other` methods that wait for other's run of the same cell (a rerun does them)."""
+    planned = {j.key for j in jobs}
+    return sum(1 for m in methods if m.spend_of for p in problems for s in seeds
+               if RunKey(m.name, p.id, s) not in done | planned)
 
 
 def result_row(job: Job, traj: Trajectory, setup: Setup) -> dict:
@@ -76,7 +103,7 @@ def result_row(job: Job, traj: Trajectory, setup: Setup) -> dict:
     final, hidden, usage = traj.final, traj.hidden, traj.usage
     return {
         "method": job.method.name, "problem": job.problem.id, "problem_hash": traj.problem_hash,
-        "seed": job.key.seed, "model": setup.model, "budget": setup.budget.to_dict(),
+        "seed": job.key.seed, "model": setup.model, "budget": job.budget.to_dict(),
         "temperature": setup.budget.temperature,
         "code_hash": hashlib.sha256((final.code if final else "").encode()).hexdigest()[:16],
         "candidates": len(traj.candidates),
@@ -101,11 +128,11 @@ def run_bench(store: ResultStore, setup: Setup, methods: Sequence[Method], probl
         raise BenchError("nothing to run: the selection of methods, problems or seeds is empty")
     store.open(setup, {p.id: p.digest() for p in problems})
     store.repair()
-    jobs = plan(methods, problems, seeds, store.done())
+    jobs = plan(methods, problems, seeds, store.done(), setup.budget, store.results())
 
     def one(job: Job) -> dict:
         path = store.folder / job.key.path()
-        traj = solve_problem(job.problem, job.method, llm, sandbox, setup.budget, job.key.seed,
+        traj = solve_problem(job.problem, job.method, llm, sandbox, job.budget, job.key.seed,
                              on_step=lambda t: t.save(path))
         return result_row(job, traj, setup)
 

@@ -78,7 +78,7 @@ def _run(ui: Output, out_dir: Path, method_names: list[str], dataset: str, probl
          budget_calls: int | None, budget_tokens: int | None, temperature: float | None, workers: int | None,
          backend: str | None, no_cache: bool, sandbox_slots: int = 2, server: dict | None = None) -> None:
     """Everything is checked (flags, selection, the folder's setup) before the model is touched."""
-    from coderefine.bench.run import ThreadExecutor, run_bench
+    from coderefine.bench.run import ThreadExecutor, plan, run_bench, waiting
     from coderefine.bench.store import BenchError, ResultStore, RunKey, Setup
     from coderefine.llm.engine import Engine
     from coderefine.llm.local import is_local
@@ -114,12 +114,15 @@ def _run(ui: Output, out_dir: Path, method_names: list[str], dataset: str, probl
         fail(str(exc))
     prepare_local_model(settings.model, ui, serving)
     keys = {RunKey(m.name, p.id, s) for m in methods for p in selected for s in seeds}
-    todo = len(keys - store.done())
+    done = store.done()
+    jobs = plan(methods, selected, seeds, done, budget, store.results())
+    todo, held = len(jobs), waiting(methods, selected, seeds, done, jobs)
     solved: Counter = Counter()
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                TimeRemainingColumn())
     ui.note(f"{todo} of {len(keys)} runs to do ({len(methods)} methods × {len(selected)} problems × "
-            f"{len(seeds)} seeds) with {settings.model}; results in {out_dir}")
+            f"{len(seeds)} seeds) with {settings.model}; results in {out_dir}"
+            + (f"; {held} wait for the runs whose spend they match (rerun once those are done)" if held else ""))
     try:
         with open_sandbox(settings.backend, ui, slots=sandbox_slots) as box, environment_errors(), \
                 Engine(settings.model, cache=not no_cache, api_base=api_base, concurrency=settings.slots,

@@ -36,6 +36,7 @@ class Method:
     budget: Budget                                 # the default budget
     select: Callable[[list[Candidate]], int | None] = best_index  # which candidate is the answer
     configure: Callable[[str], Callable[[Run], str]] | None = None  # `name:options` -> the body with them
+    spend_of: str | None = None                    # `name@other`: in a bench, each run gets other's realized spend
 
     def run(self, problem: Problem, llm: LLM, loss: Loss, budget: Budget | None, seed: int,
             on_step: Callable[[Trajectory], None] | None = None, *, problem_hash: str = "") -> Trajectory:
@@ -84,9 +85,14 @@ class UnknownMethod(ValueError):
 
 def get_method(name: str) -> Method:
     """The registered method `name` (or `name:options` for a method that takes options), or an error that
-    suggests the closest names."""
+    suggests the closest names. `name@other` is `name` run, in a bench, under each (problem, seed)'s realized
+    call and token spend of `other` in the same results folder (BASELINES: resample at a method's spend)."""
     if name in METHODS:
         return METHODS[name]
+    base, at, other = name.partition("@")
+    if at:
+        get_method(other)
+        return replace(get_method(base), name=name, spend_of=other)
     base, sep, options = name.partition(":")
     if sep and base in METHODS:
         method = METHODS[base]
