@@ -168,7 +168,9 @@ def read(path: Path) -> list[dict]:
 
 def table(folder: Path) -> str:
     """Fixed fraction per variant (over programs and seeds), the median and mean time of a fix, and which
-    seeds fixed each program."""
+    seeds fixed each program. A run whose calls were all served from the response cache (the other method
+    asked the same first question at the same seed) took seconds only for that reason: it is left out of
+    the times, and the count of such fixes is given."""
     rows = read(folder / "results.jsonl")
     variants = sorted({r["variant"] for r in rows})
     lines = ["| variant | fixed | fraction | programs fixed at least once | time per fix (median / mean) |",
@@ -176,8 +178,10 @@ def table(folder: Path) -> str:
     for variant in variants:
         mine = [r for r in rows if r["variant"] == variant]
         fixed = [r for r in mine if r["fixed"]]
-        times = [r["seconds"] for r in fixed]
+        times = [r["seconds"] for r in fixed if (r.get("usage") or {}).get("llm_calls", 1)]
         timing = f"{statistics.median(times):.0f} s / {statistics.mean(times):.0f} s" if times else "-"
+        if len(times) < len(fixed):
+            timing += f" ({len(fixed) - len(times)} served from the cache left out)"
         ever = {r["program"] for r in fixed}
         lines.append(f"| {variant} | {len(fixed)}/{len(mine)} | {len(fixed) / len(mine):.2f} | "
                      f"{len(ever)}/{len({r['program'] for r in mine})} | {timing} |")
