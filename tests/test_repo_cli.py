@@ -134,23 +134,34 @@ def test_broken_files_and_bad_paths_are_refused_with_exit_2_and_nothing_changes(
     assert {p: p.read_bytes() for p in repo.rglob("*") if p.is_file() and ".git" not in p.parts} == before
 
 
-def test_the_hook_lets_a_commit_through_when_every_covering_test_is_skipped(repo):
-    write(repo, {"test_calc.py": "import pytest\n\n\n@pytest.mark.skip\ndef test_s():\n    assert 0\n"})
+@pytest.mark.parametrize("skipping", [
+    "import pytest\n\n\n@pytest.mark.skip\ndef test_s():\n    assert 0\n",
+    "import pytest\n\npytest.importorskip('not_installed_anywhere')\n\n\ndef test_s():\n    assert 0\n",
+    "import pytest\n\npytest.skip('not here', allow_module_level=True)\n\n\ndef test_s():\n    assert 0\n",
+])
+def test_the_hook_lets_a_commit_through_when_every_covering_test_is_skipped(repo, skipping):
+    write(repo, {"test_calc.py": skipping})
     git(repo, "add", "-A")
     with ScriptedReplies([]) as server:
         result = invoke(server, "hook", "calc.py")
         as_json = invoke(server, "hook", "calc.py", "--json")
     assert result.exit_code == 0 and "no tests ran: pytest skipped all 1 test(s)" in result.output, result.output
     assert "nothing to check" in result.output and not server.requests
-    assert as_json.exit_code == 0 and json.loads(as_json.stdout)["status"] == "untested"
+    document = json.loads(as_json.stdout)
+    assert as_json.exit_code == 0 and (document["status"], document["reason"]) == ("untested", "every covering test was skipped")
 
 
 @pytest.mark.parametrize("command", [["refine", "calc.py::add"], ["hook", "calc.py"]])
-def test_a_missing_api_key_is_said_before_the_tests_run(repo, monkeypatch, command):
+def test_a_missing_api_key_stops_failing_tests_before_any_call_and_never_blocks_passing_ones(repo, monkeypatch,
+                                                                                            command):
     monkeypatch.delenv("OPENAI_API_KEY")
-    result = CliRunner().invoke(app, [*command, "--model", "openai/gpt-4o", "--backend", "bwrap", "--apply"])
+    args = [*command, "--model", "openai/gpt-4o", "--backend", "bwrap", "--apply"]
+    result = CliRunner().invoke(app, args)
     assert result.exit_code == 3 and "needs OPENAI_API_KEY in the environment" in result.output, result.output
-    assert "the tests now" not in result.output and (repo / "calc.py").read_text() == BUGGY
+    assert "variable 1" not in result.output and (repo / "calc.py").read_text() == BUGGY
+    write(repo, {"calc.py": FIXED})
+    passing = CliRunner().invoke(app, args)
+    assert passing.exit_code == 0 and "pass already" in passing.output, passing.output
 
 
 def test_a_folder_outside_git_is_refused(tmp_path, monkeypatch):

@@ -40,14 +40,16 @@ def hook(
     configured = [guarded(relative, root, p) for p in tests] if tests else list(settings.hook_tests)
     changed = [guarded(relative, root, f) for f in files] if files else guarded(staged_files, root)
     selection = guarded(hook_selection, snapshot, configured, changed)
+    reason = "no tests cover the staged files"
     if not selection:
         ui.note("no tests cover the staged Python files; nothing to check")
     else:
         request = Request(root=root, tests=selection, **args.request_fields())
         prepared = guarded(prepare, request, snapshot)
         _, outcome = run_repo(ui, prepared, args, resolved, settings.hook_time_budget, skipped_ok=True)
-        if outcome is not None:   # else every covering test was skipped
+        if outcome is not None:
             raise typer.Exit(ExitCode.OK if outcome.status == "passing" else ExitCode.FAILED)
+        reason = "every covering test was skipped"
     if args.as_json:
-        ui.document({"status": "untested", "files": changed})
+        ui.document({"status": "untested", "reason": reason, "files": changed})
     raise typer.Exit(ExitCode.OK)

@@ -53,7 +53,6 @@ def run_repo(ui: Output, prepared: Prepared, args: RepoArgs, resolved: Resolved,
     with open_sandbox(settings.backend, ui) as box, environment_errors(), \
             Engine(settings.model, cache=not args.no_cache, api_base=args.api_base,
                    serving=settings.serving()) as engine:
-        engine.check()   # a missing API key is said before the tests run, not after
         with ui.working(f"running {len(prepared.selection)} test item(s) in the sandbox"):
             try:
                 result = baseline(prepared, box)
@@ -68,6 +67,7 @@ def run_repo(ui: Output, prepared: Prepared, args: RepoArgs, resolved: Resolved,
             outcome = Outcome(before=result.report)
             show_outcome(ui, outcome, applied=False)
             return ExitCode.OK, outcome
+        engine.check()   # tests that pass need no model; failing ones learn of a missing key before any call
         show_report(ui, "the tests now", result.report)
         chosen = guarded(choose, prepared, result)
         for rank, suspect in enumerate(chosen, 1):

@@ -143,9 +143,10 @@ def check_run(result: Result, selection: tuple[str, ...]) -> None:
         raise RepoError(f"pytest could not collect {files}; fix that first:\n{last}")
     if result.exit_status == 5 or (not error and not result.collected):
         raise RepoError(f"no tests found: pytest collected no tests from {' '.join(selection)}")
-    if not error and not result.report.total:   # every test skipped (skip, skipif or xfail marks)
+    if not error and not result.report.total:   # every test skipped (marks, importorskip, a module-level skip)
         raise NothingRan(f"no tests ran: pytest skipped all {result.collected} test(s) collected from "
-                        f"{' '.join(selection)} (skip, skipif or xfail marks); select tests that run")
+                         f"{' '.join(selection)} (skip, skipif or xfail marks, or a file skipped whole); "
+                         "select tests that run")
     if result.exit_status == 2:
         raise RepoError(f"pytest stopped before running the tests (exit 2):\n{tail}")
     if result.exit_status in (3, 4):

@@ -10,7 +10,8 @@ It reads `_coderefine_select.json` beside it:
   first call), and appends them to the test's report text as one line `@@coderefine-trace [...]`, since the
   sandbox returns nothing of a run but each test's status and report text (its traceback).
 A test file that cannot be imported becomes one failing test `FILE::coderefine-collection-error` carrying
-pytest's error, for the same reason: the sandbox reports tests, not collection errors.
+pytest's error, for the same reason: the sandbox reports tests, not collection errors. A file skipped whole
+(`pytest.importorskip`, a module-level `pytest.skip`) becomes one skipped test `FILE::coderefine-skipped-module`.
 """
 import json
 import os
@@ -28,6 +29,7 @@ _traces = {}
 TRACE_MARK = "@@coderefine-trace "
 TRACE_CHARS = 1200   # the sandbox keeps the last 4000 characters of a report: the traceback keeps the rest
 COLLECTION_ERROR = "coderefine-collection-error"
+SKIPPED_MODULE = "coderefine-skipped-module"
 
 
 def _relative(path, config):
@@ -57,12 +59,32 @@ class _CollectionError(pytest.Item):
         return self.path, None, self.name
 
 
+class _SkippedModule(pytest.Item):
+    """Stands for a test file skipped whole at import; running it skips with the file's reason."""
+
+    def __init__(self, *, reason, **kwargs):
+        super().__init__(**kwargs)
+        self.reason = reason
+
+    def runtest(self):
+        pytest.skip(self.reason)
+
+    def reportinfo(self):
+        return self.path, None, self.name
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_make_collect_report(collector):
     made = yield
     report = made.get_result()
-    if report.failed and isinstance(collector, pytest.Module):
+    if not isinstance(collector, pytest.Module):
+        return
+    if report.failed:
         item = _CollectionError.from_parent(collector, name=COLLECTION_ERROR, text=str(report.longrepr))
+        report.outcome, report.longrepr, report.result = "passed", None, [item]
+    elif report.skipped:
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        item = _SkippedModule.from_parent(collector, name=SKIPPED_MODULE, reason=reason)
         report.outcome, report.longrepr, report.result = "passed", None, [item]
 
 
@@ -72,7 +94,7 @@ def _chosen(nodeid):
 
 
 def pytest_collection_modifyitems(config, items):
-    kept = [item for item in items if _chosen(item.nodeid) or isinstance(item, _CollectionError)]
+    kept = [item for item in items if _chosen(item.nodeid) or isinstance(item, (_CollectionError, _SkippedModule))]
     dropped = [item for item in items if item not in kept]
     if dropped:
         config.hook.pytest_deselected(items=dropped)
