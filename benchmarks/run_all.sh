@@ -32,6 +32,7 @@ bench humaneval-compare-1.5b --methods "$METHODS,coderefine:expansions=0" --data
   --problems @$R/humaneval-frontier-1.5b.txt --seeds 0,1,2
 bench humaneval-compare-1.5b --methods "$MATCHED" --dataset humaneval \
   --problems @$R/humaneval-frontier-1.5b.txt --seeds 0,1,2
+$CR bench report $R/humaneval-compare-1.5b --methods "$METHODS,coderefine:expansions=0,$MATCHED" -q  # all of them
 # 1b. The 22 HumanEval frontier problems left out of step 1's sample (held out): resample against coderefine and
 #     the changes step 1 suggested (fewer or no critiques of a near miss, more fresh samples), tested where they
 #     were not found.
@@ -39,6 +40,7 @@ bench humaneval-heldout-compare-1.5b --methods resample,coderefine,coderefine:ex
   --problems @$R/humaneval-heldout-1.5b.txt --seeds 0,1,2
 bench humaneval-heldout-compare-1.5b --methods resample@coderefine,resample@coderefine:expansions=1,resample@coderefine:expansions=0 \
   --dataset humaneval --problems @$R/humaneval-heldout-1.5b.txt --seeds 0,1,2
+$CR bench report $R/humaneval-heldout-compare-1.5b --against resample -q
 # 2. LeetCodeDataset sample, Easy and Medium: zero-shot (seed 0) picks the frontier (46 of 50), then the same
 #    comparison on 16 of them drawn at random (lcd-frontier-1.5b-sample16.txt): all 46 x 6 methods x 3 seeds
 #    would take this CPU about 14 hours.
@@ -48,6 +50,7 @@ CODEREFINE_RECORD="$R/lcd-zeroshot-1.5b/requests.jsonl" $CR bench frontier --dat
 bench lcd-compare-1.5b --methods "$METHODS,coderefine:expansions=0" --dataset "$LCD" \
   --problems @$R/lcd-frontier-1.5b-sample16.txt --seeds 0,1,2
 bench lcd-compare-1.5b --methods "$MATCHED" --dataset "$LCD" --problems @$R/lcd-frontier-1.5b-sample16.txt --seeds 0,1,2
+$CR bench report $R/lcd-compare-1.5b --methods "$METHODS,coderefine:expansions=0,$MATCHED" -q
 # 3. Ablations of coderefine on the HumanEval frontier (coderefine's own runs come from the cache of step 1).
 bench humaneval-ablations-1.5b --methods "$ABLATIONS" --dataset humaneval \
   --problems @$R/humaneval-frontier-1.5b.txt --seeds 0,1,2

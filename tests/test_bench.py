@@ -42,10 +42,18 @@ def test_report_from_the_fixture(folder):
 
 def test_the_report_pairs_methods_with_any_reference_method(folder):
     report = build_report(ResultStore(folder), ["zero-shot"], against="resample")
-    rows = {r.method: r for r in report.rows}
-    assert report.methods == ["resample", "zero-shot"] and rows["resample"].fixed is None
-    assert (rows["zero-shot"].fixed, rows["zero-shot"].broken) == (1, 2)   # the mirror of resample vs zero-shot
+    (row,) = report.rows
+    assert report.methods == ["zero-shot"] and (report.cells, report.paired) == (6, 6)
+    assert (row.fixed, row.broken) == (1, 2)   # the mirror of resample vs zero-shot
     assert "| fixed vs resample | broken vs resample |" in to_markdown(report)
+    # a reference with fewer cells pairs on those it has, and shrinks no method's cells
+    store = ResultStore(folder)
+    store.repair()   # the fixture ends with a torn line
+    for row in [r for r in store.results() if r["method"] == "resample"][:2]:
+        store.append({**row, "method": "resample@zero-shot"})
+    report = build_report(ResultStore(folder), ["zero-shot", "resample"], against="resample@zero-shot")
+    assert (report.cells, report.paired) == (6, 2) and "on the 2 of these cells" in to_markdown(report)
+    assert build_report(ResultStore(folder), ["resample"]).rows[0].fixed == 2   # zero-shot still pairs by default
     with pytest.raises(BenchError, match="no runs of that method .* methods there: zero-shot, resample"):
         build_report(ResultStore(folder), against="textgrad")
     result = CliRunner().invoke(app, ["bench", "report", str(folder), "--against", "textgrad"])
@@ -113,9 +121,34 @@ def test_a_method_at_another_runs_under_that_methods_realized_spend_cell_by_cell
         run_bench(store, setup, [matched], problems, [0], ScriptedLLM([wrong] * 8), box, ThreadExecutor(1))
     (row,) = [r for r in store.results() if r["method"] == "resample@textgrad"]
     assert (row["problem"], row["calls"], row["budget"]["calls"], row["stop_reason"]) == ("p0", 3, 3, "call budget spent")
-    with pytest.raises(Exception, match="use it with `coderefine bench`"):
-        from coderefine.config import resolve
+    from coderefine.config import SettingsError, resolve
+    with pytest.raises(SettingsError, match="use it with `coderefine bench`"):
         resolve({"method": "resample@textgrad"}, start=tmp_path)
+
+
+def test_matched_spend_edge_cases():
+    from coderefine.bench.run import matched_budget
+    from coderefine.cli.bench import _method_names
+    from coderefine.methods import UnknownMethod, get_method
+    cap = Budget(calls=8)
+    row = {"method": "m", "problem": "p", "seed": 0}
+    assert matched_budget(cap, {**row, "calls": 3, "tokens": 0}) == Budget(calls=3)   # no usage reported: calls only
+    assert matched_budget(Budget(calls=2, tokens=50), {**row, "calls": 3, "tokens": 90}) == Budget(calls=2, tokens=50)
+    with pytest.raises(BenchError, match="records no call count"):
+        matched_budget(cap, row)
+    for bad in ("@resample", "resample@", "resample@nope"):
+        with pytest.raises(UnknownMethod):
+            get_method(bad)
+    assert get_method("resample@resample@coderefine").spend_of == "resample@coderefine"
+    assert _method_names("coderefine:beam=3,diffs=off,resample@coderefine:expansions=0,beam=2,zero-shot") == [
+        "coderefine:beam=3,diffs=off", "resample@coderefine:expansions=0,beam=2", "zero-shot"]
+
+
+def test_a_method_at_a_method_that_never_ran_is_refused(tmp_path):
+    result = CliRunner().invoke(app, ["bench", "--dataset", "humaneval", "--problems", "HumanEval/0", "--out",
+                                      str(tmp_path / "runs"), "--model", "openai/none", "--budget-calls", "2",
+                                      "--methods", "resample@textgrad"])
+    assert result.exit_code == 2 and "holds no runs of textgrad to match" in result.output, result.output
 
 
 def test_executor_reraises_and_stops():

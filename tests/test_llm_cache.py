@@ -54,3 +54,20 @@ def test_concurrent_processes_share_the_cache_safely(tmp_path):
         assert sorted(pool.map(_writer, [(path, w) for w in range(4)])) == [0, 1, 2, 3]
     stats = LLMCache(path).stats()
     assert stats.entries == 160 and stats.hits == 160
+
+
+def test_the_switch_to_wal_is_retried_while_the_database_is_locked(tmp_path, monkeypatch):
+    import sqlite3
+    real, refusals = LLMCache._connect, []
+
+    def connect(self):
+        if len(refusals) < 2:
+            refusals.append(1)
+            raise sqlite3.OperationalError("database is locked")
+        return real(self)
+
+    monkeypatch.setattr(LLMCache, "_connect", connect)
+    cache = LLMCache(tmp_path / "c.sqlite")
+    assert len(refusals) == 2
+    with sqlite3.connect(cache.path) as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

@@ -53,14 +53,16 @@ class BenchReport:
     pending: dict[str, int]                    # runs outside the common cells, per method
     rows: list[MethodStats]
     against: str = BASELINE                    # the reference of the paired columns
+    paired: int = 0                            # common cells that the reference has finished too
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
 def build_report(store: ResultStore, methods: list[str] | None = None, against: str = BASELINE) -> BenchReport:
-    """`against`: the method the others are paired with (fixed and broken cells); it joins the table when
-    `methods` leaves it out. A BenchError names the methods there are when it is not in the folder."""
+    """`against`: the method the others are paired with (fixed and broken cells), on the common cells it has
+    finished too; it need not be among `methods`. A BenchError names the methods there are when an explicitly
+    chosen reference has no runs in the folder."""
     manifest: Manifest = store.manifest()
     results = store.results()
     present = list(dict.fromkeys(r["method"] for r in results))
@@ -68,19 +70,18 @@ def build_report(store: ResultStore, methods: list[str] | None = None, against: 
         raise BenchError(f"--against {against}: no runs of that method in {store.folder}; methods there: "
                          + (", ".join(present) or "none"))
     names = methods or present
-    if against in present and against not in names:
-        names = [against, *names]
     by_method = {m: {(r["problem"], r["seed"]): r for r in results if r["method"] == m} for m in names}
     finished = set.intersection(*(set(cells) for cells in by_method.values())) if by_method else set()
     problems, seeds = _grid(finished)
     common = {(p, s) for p in problems for s in seeds}
-    baseline = by_method.get(against)
-    rows = [_method_stats(m, [by_method[m][c] for c in sorted(common)], seeds, problems,
-                          baseline and {c: baseline[c] for c in common}, against) for m in names]
+    reference = {(r["problem"], r["seed"]): r for r in results if r["method"] == against}
+    paired = {c: reference[c] for c in common if c in reference} if reference else None
+    rows = [_method_stats(m, [by_method[m][c] for c in sorted(common)], seeds, problems, paired, against)
+            for m in names]
     pending = {m: len(set(cells) - common) for m, cells in by_method.items()}
     return BenchReport(folder=str(store.folder), manifest=manifest.to_dict() | {"problems": len(manifest.problems)},
                        methods=names, problems=len(problems), seeds=seeds, cells=len(common), pending=pending,
-                       rows=rows, against=against)
+                       rows=rows, against=against, paired=len(paired or {}))
 
 
 def _grid(cells: set[tuple[str, int]]) -> tuple[list[str], list[int]]:
@@ -104,8 +105,9 @@ def _method_stats(method: str, rows: list[dict], seeds: list[int], problems: lis
     tokens = sum(r["tokens"] for r in rows)
     visible_pass = [r for r in rows if r["visible_total"] and r["visible_passed"] == r["visible_total"]]
     fixed = broken = None
-    if baseline is not None and method != against:
-        pairs = [(baseline[(r["problem"], r["seed"])]["solved"], r["solved"]) for r in rows]
+    if baseline and method != against:
+        pairs = [(baseline[cell]["solved"], r["solved"]) for r in rows
+                 if (cell := (r["problem"], r["seed"])) in baseline]
         fixed = sum(1 for base, ours in pairs if ours and not base)
         broken = sum(1 for base, ours in pairs if base and not ours)
     tested = [r for r in rows if r.get("selftest_total")]
@@ -157,10 +159,13 @@ def to_markdown(report: BenchReport) -> str:
         f"- compared on {report.cells} (problem, seed) cells, the largest full grid that every method finished: "
         f"{report.problems} problems × seeds {', '.join(map(str, report.seeds)) or '–'}",
     ]
-    matched = [name for name in report.methods if "@" in name]
+    matched = [name.partition("@") for name in report.methods if "@" in name]
     if matched:
-        lines.append("- " + "; ".join(f"`{n}`: {n.partition('@')[0]} under each cell's realized calls and tokens "
-                                      f"of {n.partition('@')[2]} (capped at the budget above)" for n in matched))
+        lines.append("- " + "; ".join(f"`{base}@{other}`: {base} under each cell's realized calls and tokens of "
+                                      f"{other} (capped at the budget above)" for base, _, other in matched))
+    if report.paired < report.cells and any(r.fixed is not None for r in report.rows):
+        lines.append(f"- fixed and broken vs {report.against}: on the {report.paired} of these cells that "
+                     f"{report.against} has finished")
     if any(report.pending.values()):
         lines.append("- runs outside the common cells (not in the tables): "
                      + ", ".join(f"{k} {v}" for k, v in report.pending.items() if v))

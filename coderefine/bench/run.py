@@ -84,18 +84,23 @@ def plan(methods: Sequence[Method], problems: Sequence[Problem], seeds: Sequence
 def matched_budget(cap: Budget, row: dict) -> Budget:
     """The folder's budget, capped further at the calls and tokens one run really spent (cached ones
     included, as every budget counts them). The token cap is checked before each call, so the last call may
-    go past it, as it may for any method."""
-    def least(limit: int | None, spent: int) -> int:
-        return spent if limit is None else min(limit, spent)
-    return replace(cap, calls=least(cap.calls, row["calls"]), tokens=least(cap.tokens, row["tokens"]))
+    go past it, as it may for any method. A run that recorded no tokens (a server that reports no usage) caps
+    calls only."""
+    calls, tokens = row.get("calls"), row.get("tokens")
+    if not isinstance(calls, int) or calls < 1:
+        raise BenchError(f"the run of {row['method']} on {row['problem']} (seed {row['seed']}) records no call "
+                         "count to match; rerun it into a fresh folder")
+    def least(limit: int | None, spent: int | None) -> int | None:
+        return limit if not spent else spent if limit is None else min(limit, spent)
+    return replace(cap, calls=least(cap.calls, calls), tokens=least(cap.tokens, tokens))
 
 
 def waiting(methods: Sequence[Method], problems: Sequence[Problem], seeds: Sequence[int], done: set[RunKey],
             jobs: Sequence[Job]) -> int:
     """Runs of `name@other` methods that wait for other's run of the same cell (a rerun does them)."""
-    planned = {j.key for j in jobs}
+    settled = done | {j.key for j in jobs}
     return sum(1 for m in methods if m.spend_of for p in problems for s in seeds
-               if RunKey(m.name, p.id, s) not in done | planned)
+               if RunKey(m.name, p.id, s) not in settled)
 
 
 def result_row(job: Job, traj: Trajectory, setup: Setup) -> dict:

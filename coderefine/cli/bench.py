@@ -1,6 +1,7 @@
 """`coderefine bench`: methods × problems × seeds at one budget; `bench report`; `bench frontier`."""
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Optional
@@ -25,6 +26,18 @@ DEFAULT_METHODS = "zero-shot,resample,reflexion,textgrad,simple-refine,coderefin
 
 def _split(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _method_names(text: str) -> list[str]:
+    """`--methods` split at commas, except before `key=value`: that continues the options of the method
+    before it (`coderefine:beam=3,diffs=off,resample`)."""
+    names: list[str] = []
+    for part in _split(text):
+        if names and ":" in names[-1] and re.fullmatch(r"[\w-]+=[^:@]*", part):
+            names[-1] += "," + part
+        else:
+            names.append(part)
+    return names
 
 
 def _seeds(text: str) -> list[int]:
@@ -112,10 +125,18 @@ def _run(ui: Output, out_dir: Path, method_names: list[str], dataset: str, probl
         store.open(setup, {p.id: p.digest() for p in selected})
     except BenchError as exc:
         fail(str(exc))
+    present = {r["method"] for r in store.results()} | {m.name for m in methods}
+    for method in methods:
+        if method.spend_of and method.spend_of not in present:
+            fail(f"{method.name}: {out_dir} holds no runs of {method.spend_of} to match, and --methods does not "
+                 f"run it; add {method.spend_of} to --methods, or bench it into this folder first")
     prepare_local_model(settings.model, ui, serving)
     keys = {RunKey(m.name, p.id, s) for m in methods for p in selected for s in seeds}
     done = store.done()
-    jobs = plan(methods, selected, seeds, done, budget, store.results())
+    try:
+        jobs = plan(methods, selected, seeds, done, budget, store.results())
+    except BenchError as exc:
+        fail(str(exc))
     todo, held = len(jobs), waiting(methods, selected, seeds, done, jobs)
     solved: Counter = Counter()
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -187,11 +208,11 @@ def bench(
     ui = Output(json=as_json, quiet=quiet, verbose=verbose)
     if out_dir is None:
         fail("give --out FOLDER for the results (rerun with the same folder to resume)")
-    _run(ui, out_dir, _split(methods), dataset, problems, difficulty, _seeds(seeds), model, api_base,
+    _run(ui, out_dir, _method_names(methods), dataset, problems, difficulty, _seeds(seeds), model, api_base,
          budget_calls, budget_tokens, temperature, workers, backend, no_cache, sandbox_slots,
          dict(slots=slots, ctx_per_slot=ctx_per_slot, speculation=speculation, draft_model=draft_model,
               draft_max=draft_max))
-    summary = _report(ui, out_dir, _split(methods))
+    summary = _report(ui, out_dir, _method_names(methods))
     if as_json:
         ui.document(summary)
 
@@ -204,7 +225,7 @@ def report(folder: Path = typer.Argument(..., help="A bench results folder."),
            as_json: bool = JsonOpt, quiet: bool = QuietOpt) -> None:
     """Write report.md, report.json and the plots of a results folder (also done at the end of a bench)."""
     ui = Output(json=as_json, quiet=quiet)
-    summary = _report(ui, folder, _split(methods) if methods else None, against)
+    summary = _report(ui, folder, _method_names(methods) if methods else None, against)
     if as_json:
         ui.document(summary)
 

@@ -69,13 +69,17 @@ class LLMCache:
         while True:
             try:
                 with closing(self._connect()) as db:
-                    if db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-                        db.execute("PRAGMA journal_mode=WAL")
-                return
+                    if db.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal" or \
+                            db.execute("PRAGMA journal_mode=WAL").fetchone()[0].lower() == "wal":
+                        return
+                why = "SQLite kept another journal mode"
             except sqlite3.OperationalError as error:
-                if "locked" not in str(error) or time.monotonic() > deadline:
+                if "locked" not in str(error):
                     raise
-                time.sleep(0.05)
+                why = str(error)
+            if time.monotonic() > deadline:
+                raise sqlite3.OperationalError(f"{self.path}: could not switch the cache to WAL mode ({why})")
+            time.sleep(0.05)
 
     def get(self, key: str) -> dict | None:
         """The stored value, counting a hit or a miss."""

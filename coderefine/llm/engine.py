@@ -173,8 +173,10 @@ class Engine:
         env = litellm.validate_environment(model=self.model, api_base=self._api_base)
         missing = [key for key in env.get("missing_keys") or () if key not in _DEFAULTED]
         if not env.get("keys_in_environment", True) and missing:
+            keyless = (f"; a server at {self._api_base} that needs no key takes any value"
+                       if self._api_base else "")
             raise EngineError(f"model {self.model!r} needs {', '.join(missing)} in the environment; "
-                              "export it (or pick another --model, e.g. local/qwen2.5-coder-1.5b)")
+                              f"export it{keyless} (or pick another --model, e.g. local/qwen2.5-coder-1.5b)")
         self._checked = True
 
     def _explain(self, exc: Exception, attempt: int) -> str:

@@ -91,6 +91,9 @@ def get_method(name: str) -> Method:
         return METHODS[name]
     base, at, other = name.partition("@")
     if at:
+        if not base or not other:
+            raise UnknownMethod(f"method {name!r}: write METHOD@OTHER, e.g. resample@coderefine (METHOD run at "
+                                "OTHER's spend)")
         get_method(other)
         return replace(get_method(base), name=name, spend_of=other)
     base, sep, options = name.partition(":")

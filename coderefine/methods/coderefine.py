@@ -402,13 +402,15 @@ def coderefine(options: Options):
     def body(run: Run) -> str:
         search = Search(run, options)
         search.add(first_candidate(run))
-        rounds = run.rounds()   # max_iters bounds the steps towards new candidates; building tests is not one
+        steps, limit = 0, run.budget.max_iters   # max_iters bounds the steps towards new candidates
         while not (reason := search.finished()):
+            if limit is not None and steps >= limit:
+                return "iteration budget spent"   # (tests built now could no longer change the answer)
             if search.needs_tests():
                 search.build_tests()
-            elif next(rounds, None) is None:
-                return "iteration budget spent"
-            elif search.pending_repair is not None:
+                continue
+            steps += 1
+            if search.pending_repair is not None:
                 search.repair()
             elif (parent := search.pick()) is not None:
                 search.expand(parent)
