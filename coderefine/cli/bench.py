@@ -125,7 +125,8 @@ def _run(ui: Output, out_dir: Path, method_names: list[str], dataset: str, probl
         store.open(setup, {p.id: p.digest() for p in selected})
     except BenchError as exc:
         fail(str(exc))
-    present = {r["method"] for r in store.results()} | {m.name for m in methods}
+    rows = store.results()
+    present = {r["method"] for r in rows} | {m.name for m in methods}
     for method in methods:
         if method.spend_of and method.spend_of not in present:
             fail(f"{method.name}: {out_dir} holds no runs of {method.spend_of} to match, and --methods does not "
@@ -134,7 +135,7 @@ def _run(ui: Output, out_dir: Path, method_names: list[str], dataset: str, probl
     keys = {RunKey(m.name, p.id, s) for m in methods for p in selected for s in seeds}
     done = store.done()
     try:
-        jobs = plan(methods, selected, seeds, done, budget, store.results())
+        jobs = plan(methods, selected, seeds, done, budget, rows)
     except BenchError as exc:
         fail(str(exc))
     todo, held = len(jobs), waiting(methods, selected, seeds, done, jobs)

@@ -55,14 +55,10 @@ def run_repo(ui: Output, prepared: Prepared, args: RepoArgs, resolved: Resolved,
                    serving=settings.serving()) as engine:
         with ui.working(f"running {len(prepared.selection)} test item(s) in the sandbox"):
             try:
-                result = baseline(prepared, box)
+                result = guarded(baseline, prepared, box, let_through=NothingRan if skipped_ok else ())
             except NothingRan as exc:
-                if not skipped_ok:
-                    fail(str(exc))
                 ui.note(f"{str(exc).partition(';')[0]}; nothing to check")
                 return ExitCode.OK, None
-            except RepoError as exc:
-                fail(str(exc))
         if result.report.complete:
             outcome = Outcome(before=result.report)
             show_outcome(ui, outcome, applied=False)
@@ -85,11 +81,14 @@ def run_repo(ui: Output, prepared: Prepared, args: RepoArgs, resolved: Resolved,
     return (ExitCode.OK if outcome.status in ("fixed", "passing") else ExitCode.FAILED), outcome
 
 
-def guarded(step, *args):
-    """A repository step whose RepoError is the user's input to fix (exit 2)."""
+def guarded(step, *args, let_through: type[RepoError] | tuple = ()):
+    """A repository step whose RepoError is the user's input to fix (exit 2); those of `let_through` are
+    raised for the caller to handle."""
     try:
         return step(*args)
     except RepoError as exc:
+        if isinstance(exc, let_through):
+            raise
         fail(str(exc))
 
 
