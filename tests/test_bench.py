@@ -149,6 +149,7 @@ def test_a_method_at_a_method_that_never_ran_is_refused(tmp_path):
                                       str(tmp_path / "runs"), "--model", "openai/none", "--budget-calls", "2",
                                       "--methods", "resample@textgrad"])
     assert result.exit_code == 2 and "holds no runs of textgrad to match" in result.output, result.output
+    assert not (tmp_path / "runs").exists()   # refused before the folder is made
 
 
 def test_executor_reraises_and_stops():

@@ -121,16 +121,16 @@ def _run(ui: Output, out_dir: Path, method_names: list[str], dataset: str, probl
     setup = Setup(dataset=dataset, model=settings.model, budget=budget, selection=rule,
                   decoding=serving.decoding() if is_local(settings.model) else {})
     store = ResultStore(out_dir)
-    try:
-        store.open(setup, {p.id: p.digest() for p in selected})
-    except BenchError as exc:
-        fail(str(exc))
     rows = store.results()
     present = {r["method"] for r in rows} | {m.name for m in methods}
     for method in methods:
         if method.spend_of and method.spend_of not in present:
             fail(f"{method.name}: {out_dir} holds no runs of {method.spend_of} to match, and --methods does not "
                  f"run it; add {method.spend_of} to --methods, or bench it into this folder first")
+    try:
+        store.open(setup, {p.id: p.digest() for p in selected})
+    except BenchError as exc:
+        fail(str(exc))
     prepare_local_model(settings.model, ui, serving)
     keys = {RunKey(m.name, p.id, s) for m in methods for p in selected for s in seeds}
     done = store.done()
