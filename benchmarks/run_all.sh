@@ -9,8 +9,11 @@ CR="${PYTHON:-.venv/bin/python} -m coderefine"
 R=${RESULTS:-benchmarks/results}   # another checkout may write into this one's results
 MODEL=local/qwen2.5-coder-1.5b
 METHODS=zero-shot,resample,reflexion,textgrad,simple-refine,coderefine
-CONFIRM=coderefine:expansions=0,confirm=on   # no critiques; samples go on until another program confirms
-MATCHED=resample@coderefine,resample@coderefine:expansions=0,resample@$CONFIRM,resample@textgrad,resample@reflexion,resample@simple-refine
+# No critiques, and samples go on until 2 (3) programs give each self input's answer: the frontier's seed-0
+# failures of coderefine:expansions=0 were visible passes that only the candidate (or one oracle) vouched for.
+QUORUM=coderefine:expansions=0,quorum=2,coderefine:expansions=0,quorum=3
+VARIANTS=coderefine:expansions=0,$QUORUM
+MATCHED=resample@coderefine,resample@coderefine:expansions=0,resample@coderefine:expansions=0,quorum=2,resample@coderefine:expansions=0,quorum=3,resample@textgrad,resample@reflexion,resample@simple-refine
 ABLATIONS=coderefine,coderefine-no-selftests,coderefine-no-validation,coderefine-no-stress,coderefine-rewrite,coderefine-no-beam
 LCD=lcd:/work/shared/data/lcd-dev.jsonl.gz
 [ -f "${LCD#lcd:}" ] || LCD=lcd:../shared/data/lcd-dev.jsonl.gz
@@ -27,14 +30,16 @@ bench() {  # bench NAME ARGS...: one resumable comparison, recording its request
 }
 
 # 1. HumanEval: all six methods on the 1.5B model's frontier (benchmarks/results/humaneval-frontier-1.5b.txt),
-#    coderefine:expansions=0, the default of `solve` since the held-out check (1b), and $CONFIRM, which the
-#    held-out check's failures suggested (a visible pass that no other program confirmed); then resample at each
+#    coderefine:expansions=0, the default of `solve` since the held-out check (1b), and its quorum variants
+#    (seed 0 first, as their development check); then resample at each
 #    method's realized spend (BASELINES (b)), replayed from the response cache (no new LLM calls).
-bench humaneval-compare-1.5b --methods "$METHODS,coderefine:expansions=0,$CONFIRM" --dataset humaneval \
+bench humaneval-compare-1.5b --methods "$VARIANTS" --dataset humaneval \
+  --problems @$R/humaneval-frontier-1.5b.txt --seeds 0
+bench humaneval-compare-1.5b --methods "$METHODS,$VARIANTS" --dataset humaneval \
   --problems @$R/humaneval-frontier-1.5b.txt --seeds 0,1,2
 bench humaneval-compare-1.5b --methods "$MATCHED" --dataset humaneval \
   --problems @$R/humaneval-frontier-1.5b.txt --seeds 0,1,2
-$CR bench report $R/humaneval-compare-1.5b --methods "$METHODS,coderefine:expansions=0,$CONFIRM,$MATCHED" -q  # all of them
+$CR bench report $R/humaneval-compare-1.5b --methods "$METHODS,$VARIANTS,$MATCHED" -q  # all of them
 # 1b. The 22 HumanEval frontier problems left out of step 1's sample (held out): resample against coderefine and
 #     the changes step 1 suggested (fewer or no critiques of a near miss, more fresh samples), tested where they
 #     were not found.
@@ -49,10 +54,10 @@ $CR bench report $R/humaneval-heldout-compare-1.5b --against resample -q
 mkdir -p "$R/lcd-zeroshot-1.5b"
 CODEREFINE_RECORD="$R/lcd-zeroshot-1.5b/requests.jsonl" $CR bench frontier --dataset "$LCD" --difficulty Easy,Medium \
   --seeds 0 --model "$MODEL" --backend bwrap $DECODING --out $R/lcd-zeroshot-1.5b --write $R/lcd-frontier-1.5b.txt
-bench lcd-compare-1.5b --methods "$METHODS,coderefine:expansions=0,$CONFIRM" --dataset "$LCD" \
+bench lcd-compare-1.5b --methods "$METHODS,$VARIANTS" --dataset "$LCD" \
   --problems @$R/lcd-frontier-1.5b-sample16.txt --seeds 0,1,2
 bench lcd-compare-1.5b --methods "$MATCHED" --dataset "$LCD" --problems @$R/lcd-frontier-1.5b-sample16.txt --seeds 0,1,2
-$CR bench report $R/lcd-compare-1.5b --methods "$METHODS,coderefine:expansions=0,$CONFIRM,$MATCHED" -q
+$CR bench report $R/lcd-compare-1.5b --methods "$METHODS,$VARIANTS,$MATCHED" -q
 # 3. Ablations of coderefine on the HumanEval frontier (coderefine's own runs come from the cache of step 1).
 bench humaneval-ablations-1.5b --methods "$ABLATIONS" --dataset humaneval \
   --problems @$R/humaneval-frontier-1.5b.txt --seeds 0,1,2

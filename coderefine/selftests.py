@@ -34,7 +34,7 @@ class Inputs:
 
 def parse_inputs(reply: str, entry_point: str, starter_code: str, *, prefix: str = "self") -> Inputs:
     """Every call of the entry point with literal arguments and a fitting number of them, in order."""
-    names = _call_names(entry_point)
+    names = _call_names(entry_point) | _named_after(reply, entry_point)
     function = find_function(starter_code, entry_name(entry_point))
     arity = parameter_arity(function) if function is not None else None
     found: dict[str, CallTest] = {}
@@ -79,6 +79,14 @@ def _call_names(entry_point: str) -> set[str]:
     """How a model may spell a call of the entry point: `f`, `Solution().m`, `m`."""
     name = entry_name(entry_point)
     return {entry_point, name, name.rpartition(".")[2]}
+
+
+def _named_after(reply: str, entry_point: str) -> set[str]:
+    """Functions the reply defines under a name that contains the entry point's (`f_brute_force`,
+    `brute_force_f`): small models often call their oracle, not `f`, on the test inputs."""
+    name = entry_name(entry_point).rpartition(".")[2].lower()
+    return {n for piece in code_pieces(reply) for n in defined_names(piece)
+            if "." not in n and name in n.lower()}
 
 
 @dataclass(frozen=True)

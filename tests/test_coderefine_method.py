@@ -55,17 +55,23 @@ def test_an_oracle_that_fails_a_visible_test_is_rejected(box):
     assert (traj.stats["selftests_disputed"], traj.stats["selftests_agreed"]) == (2, 1)
 
 
-def test_confirm_samples_until_another_program_shares_the_answers(box):
-    # the oracle fails the example, so the capped zero-shot answer is the only vote: without confirm it is final
+def test_a_quorum_samples_until_enough_programs_share_the_answers(box):
+    # the oracle fails the example, so the capped zero-shot answer is the only vote: with no quorum it is final
     traj, _ = run([CAPPED, BAD_ORACLE + "\n" + INPUTS], box, name="coderefine:expansions=0")
     assert traj.stop_reason == "all tests pass" and traj.final_index == 0 and traj.usage.calls == 2
-    # with confirm, a sample disputes add(200, 1), and a third program settles it
-    traj, _ = run([CAPPED, BAD_ORACLE + "\n" + INPUTS, RIGHT, ORACLE], box, name="coderefine:expansions=0,confirm=on")
+    # with a quorum of 2, a sample disputes add(200, 1), and a third program settles it
+    traj, _ = run([CAPPED, BAD_ORACLE + "\n" + INPUTS, RIGHT, ORACLE], box, name="coderefine:expansions=0,quorum=2")
     assert [c.role for c in traj.calls] == ["solve", "tests", "sample", "sample"]
     assert traj.stop_reason == "all tests pass" and traj.final_index == 1 and traj.final.selftest.complete
     assert traj.stats["selftests_agreed"] == 3 and not traj.candidates[0].selftest.complete
-    # a sample that agrees confirms at once
-    traj, _ = run([RIGHT, BAD_ORACLE + "\n" + INPUTS, ORACLE], box, name="coderefine:expansions=0,confirm=on")
+    # a sample that agrees meets a quorum of 2 at once; a quorum of 3 needs one more
+    traj, _ = run([RIGHT, BAD_ORACLE + "\n" + INPUTS, ORACLE], box, name="coderefine:expansions=0,quorum=2")
+    assert [c.role for c in traj.calls] == ["solve", "tests", "sample"] and traj.stop_reason == "all tests pass"
+    third = fence("def add(a, b):\n    return b + a")
+    traj, _ = run([RIGHT, BAD_ORACLE + "\n" + INPUTS, ORACLE, third], box, name="coderefine:expansions=0,quorum=3")
+    assert [c.role for c in traj.calls] == ["solve", "tests", "sample", "sample"] and traj.stop_reason == "all tests pass"
+    # with no visible tests every program votes, and one that answers alone does not end the run
+    traj, _ = run([RIGHT, INPUTS, ORACLE], box, name="coderefine:expansions=0,quorum=2", visible=())
     assert [c.role for c in traj.calls] == ["solve", "tests", "sample"] and traj.stop_reason == "all tests pass"
 
 

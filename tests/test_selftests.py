@@ -23,6 +23,14 @@ def test_inputs_are_literal_calls_with_the_right_arity_and_no_duplicates():
     assert [t.args for t in inputs.tests] == [(1, 2), ([], 0)] and inputs.proposed == 5
 
 
+def test_calls_of_the_oracle_named_after_the_entry_point_count_as_inputs():
+    reply = ("```python\ndef brute_force_maximum(arr, k):\n    return sorted(arr)[-k:]\n\n"
+             "print(brute_force_maximum([-3, -4, 5], 3))  # Output: [-4, -3, 5]\nbrute_force_maximum([1], 1)\n"
+             "helper([2], 1)\n```")
+    inputs = parse_inputs(reply, "maximum", "def maximum(arr, k):")
+    assert [t.args for t in inputs.tests] == [([-3, -4, 5], 3), ([1], 1)] and inputs.proposed == 2
+
+
 def test_an_oracle_named_apart_is_bound_to_the_entry_point():
     code = oracle_from(REPLY, "add")
     namespace = {}

@@ -11,8 +11,8 @@ Every round spends at most two calls. After the zero-shot candidate (the request
   Inputs are labelled by agreement of the programs that pass the visible tests; a candidate that fails an
   agreed label is expanded like a near miss, and a disputed label calls for a fresh sample (one more vote);
 - the run stops when the best candidate passes every visible, agreed and stress test and no label is
-  disputed, or when the budget is spent. With `confirm`, a candidate that no other program agrees with on
-  any self input does not stop the run either: fresh samples are drawn to vote.
+  disputed, or when the budget is spent. With a `quorum` above 1, a candidate whose answers fewer programs
+  share does not stop the run either: fresh samples are drawn to vote.
 A child that fails a test its parent passed (an anchor) is never expanded nor returned. The answer is the
 best candidate: visible tests first, then self tests, then stress inputs; never a regression.
 """
@@ -51,8 +51,8 @@ class Options:
     beam: int = 2              # candidates considered for expansion; 1: a greedy chain, no fresh samples
     expansions: int = 2        # critiques of one candidate before fresh samples take over (later ones hotter);
                                # 0: no critiques, fresh samples chosen by the visible and self tests
-    confirm: bool = False      # a best candidate whose self-test answers no other program shares is not
-                               # an answer yet: fresh samples are drawn until one agrees or disputes
+    quorum: int = 1            # programs (the best included) that must give each self input's answer before
+                               # the run may stop; below it fresh samples are drawn to vote. 1: no confirmation
 
 
 def parse_options(text: str) -> Options:
@@ -245,7 +245,7 @@ class Search:
         checked = best.visible.total + best.selftest.total
         if self.needs_tests():
             return ""
-        if not checked and not disputed:
+        if not checked and not disputed and not self.unconfirmed():
             return "no tests to learn from"
         if _clean(best.visible) and _clean(best.selftest) and _clean(best.stress) and not disputed \
                 and not self.unconfirmed():
@@ -253,10 +253,10 @@ class Search:
         return ""
 
     def unconfirmed(self) -> bool:
-        """With `confirm`: some self input has a single answer and none is agreed, so nothing but the candidate
-        itself vouches for its answers (a small model's oracle often fails the visible tests and may not vote)."""
-        return self.options.confirm and not any(label.status == "agreed" for label in self.labels) \
-            and any(label.status == "single" for label in self.labels)
+        """Some self input's answer has fewer programs behind it than the quorum. A small model's oracle often
+        fails the visible tests and may not vote, or shares the candidate's misreading of the statement."""
+        return any(label.status in ("agreed", "single") and label.votes < self.options.quorum
+                   for label in self.labels)
 
     def pick(self) -> Candidate | None:
         """The candidate to expand: among the best `beam` near misses that still fail a test, the least
