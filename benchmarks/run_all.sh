@@ -11,9 +11,13 @@ MODEL=local/qwen2.5-coder-1.5b
 METHODS=zero-shot,resample,reflexion,textgrad,simple-refine,coderefine
 # No critiques, and samples go on until 2 (3) programs give each self input's answer: the frontier's seed-0
 # failures of coderefine:expansions=0 were visible passes that only the candidate (or one oracle) vouched for.
+# Their development check (seed 0 below) found no gain, so they are not carried further.
 QUORUM=coderefine:expansions=0,quorum=2,coderefine:expansions=0,quorum=3
-VARIANTS=coderefine:expansions=0,$QUORUM
-MATCHED=resample@coderefine,resample@coderefine:expansions=0,resample@coderefine:expansions=0,quorum=2,resample@coderefine:expansions=0,quorum=3,resample@textgrad,resample@reflexion,resample@simple-refine
+# 11 of the 32 frontier problems have no visible tests (their docstrings give examples in prose): the
+# statement's examples, copied by the model and checked against the statement, stand in for them.
+EXAMPLES=coderefine:expansions=0,examples=on
+VARIANTS=coderefine:expansions=0
+MATCHED=resample@coderefine,resample@coderefine:expansions=0,resample@textgrad,resample@reflexion,resample@simple-refine
 ABLATIONS=coderefine,coderefine-no-selftests,coderefine-no-validation,coderefine-no-stress,coderefine-rewrite,coderefine-no-beam
 LCD=lcd:/work/shared/data/lcd-dev.jsonl.gz
 [ -f "${LCD#lcd:}" ] || LCD=lcd:../shared/data/lcd-dev.jsonl.gz
@@ -33,21 +37,21 @@ bench() {  # bench NAME ARGS...: one resumable comparison, recording its request
 #    coderefine:expansions=0, the default of `solve` since the held-out check (1b), and its quorum variants
 #    (seed 0 first, as their development check); then resample at each
 #    method's realized spend (BASELINES (b)), replayed from the response cache (no new LLM calls).
-bench humaneval-compare-1.5b --methods "$VARIANTS" --dataset humaneval \
+bench humaneval-compare-1.5b --methods "$VARIANTS,$QUORUM,$EXAMPLES" --dataset humaneval \
   --problems @$R/humaneval-frontier-1.5b.txt --seeds 0
+# 1b. (run before the rest of step 1) The 22 HumanEval frontier problems left out of step 1's sample (held out): resample against coderefine and
+#     the changes step 1 suggested (fewer or no critiques of a near miss, more fresh samples), tested where they
+#     were not found.
+bench humaneval-heldout-compare-1.5b --methods resample,coderefine,coderefine:expansions=1,$VARIANTS --dataset humaneval \
+  --problems @$R/humaneval-heldout-1.5b.txt --seeds 0,1,2
+bench humaneval-heldout-compare-1.5b --methods resample@coderefine,resample@coderefine:expansions=1,resample@coderefine:expansions=0 \
+  --dataset humaneval --problems @$R/humaneval-heldout-1.5b.txt --seeds 0,1,2
+$CR bench report $R/humaneval-heldout-compare-1.5b --against resample -q
 bench humaneval-compare-1.5b --methods "$METHODS,$VARIANTS" --dataset humaneval \
   --problems @$R/humaneval-frontier-1.5b.txt --seeds 0,1,2
 bench humaneval-compare-1.5b --methods "$MATCHED" --dataset humaneval \
   --problems @$R/humaneval-frontier-1.5b.txt --seeds 0,1,2
 $CR bench report $R/humaneval-compare-1.5b --methods "$METHODS,$VARIANTS,$MATCHED" -q  # all of them
-# 1b. The 22 HumanEval frontier problems left out of step 1's sample (held out): resample against coderefine and
-#     the changes step 1 suggested (fewer or no critiques of a near miss, more fresh samples), tested where they
-#     were not found.
-bench humaneval-heldout-compare-1.5b --methods resample,coderefine,coderefine:expansions=1,coderefine:expansions=0 --dataset humaneval \
-  --problems @$R/humaneval-heldout-1.5b.txt --seeds 0,1,2
-bench humaneval-heldout-compare-1.5b --methods resample@coderefine,resample@coderefine:expansions=1,resample@coderefine:expansions=0 \
-  --dataset humaneval --problems @$R/humaneval-heldout-1.5b.txt --seeds 0,1,2
-$CR bench report $R/humaneval-heldout-compare-1.5b --against resample -q
 # 2. LeetCodeDataset sample, Easy and Medium: zero-shot (seed 0) picks the frontier (46 of 50), then the same
 #    comparison on 16 of them drawn at random (lcd-frontier-1.5b-sample16.txt): all 46 x 6 methods x 3 seeds
 #    would take this CPU about 14 hours.

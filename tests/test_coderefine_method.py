@@ -75,6 +75,18 @@ def test_a_quorum_samples_until_enough_programs_share_the_answers(box):
     assert [c.role for c in traj.calls] == ["solve", "tests", "sample"] and traj.stop_reason == "all tests pass"
 
 
+def test_the_statements_examples_stand_in_for_missing_visible_tests(box):
+    p = Problem(id="add", statement="Return a + b. For example add(2, 3) gives 5.", entry_point="add",
+                starter_code="def add(a, b):", visible_tests=(), hidden_tests=())
+    stated = fence("add(2, 3) == 5\nadd(1, 1) == 2")   # the second is not in the statement
+    llm = ScriptedLLM([WRONG, stated, RIGHT, ORACLE + "\n" + INPUTS])
+    traj = get_method("coderefine:expansions=0,examples=on").run(p, llm, ProblemLoss(p, box), Budget(calls=8), 0)
+    assert [c.role for c in traj.calls] == ["solve", "examples", "sample", "tests"]
+    assert traj.stats["examples_stated"] == 1 and traj.candidates[0].visible.total == 1
+    assert not traj.candidates[0].visible.complete and traj.final_index == 1 and traj.final.visible.complete
+    assert traj.stop_reason == "all tests pass"
+
+
 def test_disputed_labels_are_dropped(box):
     traj, _ = run([CAPPED, RIGHT + "\n" + INPUTS], box, budget=Budget(calls=2))
     assert traj.stats["selftests_disputed"] == 1 and traj.stats["selftests_agreed"] == 2

@@ -29,6 +29,7 @@ from coderefine.patch import PatchError, apply_diff, diff_text, numbered, parse_
 from coderefine.prompts import clip, render
 from coderefine.selftests import MISSING, Label, labelled_tests, oracle_from, outputs, parse_inputs, score, vote
 from coderefine.source import defined_names, syntax_errors
+from coderefine.stated import stated_examples
 from coderefine.types import Candidate, Report
 from sandbox import CallTest, ExecutionReport, Limits, TestOutcome, render_call, render_value
 
@@ -53,6 +54,8 @@ class Options:
                                # 0: no critiques, fresh samples chosen by the visible and self tests
     quorum: int = 1            # programs (the best included) that must give each self input's answer before
                                # the run may stop; below it fresh samples are drawn to vote. 1: no confirmation
+    examples: bool = False     # with no visible tests, one call copies the statement's examples, kept as the
+                               # visible tests where their values appear in the statement
 
 
 def parse_options(text: str) -> Options:
@@ -105,6 +108,16 @@ class Search:
         run.select = self.select
 
     # --- tests and scores ----------------------------------------------------------------------
+
+    def state_examples(self) -> None:
+        """With no visible tests, the examples the statement gives (checked against it) stand in for them."""
+        reply = self.run.ask("examples", _with_problem(self.problem, render(
+            "coderefine.examples", example_call=f"{self.problem.entry_point}(...)")),
+            seed=call_seed(self.run.seed, 0, 7), max_tokens=TESTS_TOKENS)
+        examples = stated_examples(reply, self.problem.entry_point, self.problem.statement)
+        self.run.count("examples_stated", len(examples))
+        if examples:
+            self.problem = replace(self.problem, visible_tests=examples)
 
     def needs_tests(self) -> bool:
         """Self tests are built once, when a candidate passes the visible tests (or there are none)."""
@@ -411,7 +424,10 @@ def coderefine(options: Options):
     """The method body for `options`."""
     def body(run: Run) -> str:
         search = Search(run, options)
-        search.add(first_candidate(run))
+        zero_shot = first_candidate(run)
+        if options.examples and not run.problem.visible_tests and hasattr(run.loss, "execute"):
+            search.state_examples()
+        search.add(zero_shot)
         steps, limit = 0, run.budget.max_iters   # max_iters bounds the steps towards new candidates
         while not (reason := search.finished()):
             if limit is not None and steps >= limit:

@@ -1,0 +1,52 @@
+"""Examples that a statement gives in prose, as tests, for problems that come without visible tests.
+
+Many statements show their examples in a form no loader reads ("Input: arr = [-3, -4, 5], k = 3 /
+Output: [-4, -3, 5]"). The model is asked to copy them as `f(args) == expected` lines; a line is kept only
+when every argument and the expected value appear in the statement itself, so an example the model
+invented or computed (often wrongly) is dropped. Comparison ignores spacing, letter case, quote style and
+round against square brackets.
+"""
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from coderefine.data.literals import assert_to_call_test
+from coderefine.extract import code_pieces
+from coderefine.source import parse
+from sandbox import CallTest
+
+MAX_EXAMPLES = 6
+
+
+def stated_examples(reply: str, entry_point: str, statement: str) -> tuple[CallTest, ...]:
+    """The reply's `entry_point(...) == value` lines whose values all appear in `statement`, deduplicated."""
+    where = _normal(statement)
+    found: list[CallTest] = []
+    for line in _lines(reply):
+        root = parse("assert " + line).root_node
+        if root.has_error or not root.children or root.children[0].type != "assert_statement":
+            continue
+        test = assert_to_call_test(root.children[0], entry_point, "")
+        if test is None or test.kwargs or not all(_appears(v, where) for v in (*test.args, test.expected)):
+            continue
+        if all((t.args, t.expected) != (test.args, test.expected) for t in found):
+            found.append(test)
+    return tuple(CallTest(args=t.args, expected=t.expected, name=f"stated example {i + 1}")
+                 for i, t in enumerate(found[:MAX_EXAMPLES]))
+
+
+def _lines(reply: str) -> list[str]:
+    pieces = code_pieces(reply) or [reply]
+    lines = [line.strip() for piece in pieces for line in piece.splitlines()]
+    return [line.removeprefix("assert ").strip() for line in lines if line and not line.startswith("#")]
+
+
+def _appears(value: Any, where: str) -> bool:
+    forms = [json.dumps(value), repr(value)] + ([value] if isinstance(value, str) and value.strip() else [])
+    return any(_normal(form) in where for form in forms)
+
+
+def _normal(text: str) -> str:
+    return re.sub(r"\s+", "", text).lower().replace("'", '"').replace("(", "[").replace(")", "]")
