@@ -3,13 +3,15 @@
 Many statements show their examples in a form no loader reads ("Input: arr = [-3, -4, 5], k = 3 /
 Output: [-4, -3, 5]"). The model is asked to copy them as `f(args) == expected` lines; a line is kept only
 when every argument and the expected value appear in the statement itself, so an example the model
-invented or computed (often wrongly) is dropped. Comparison ignores spacing, letter case, quote style and
-round against square brackets.
+invented or computed (often wrongly) is dropped. A number must appear as a whole number (12 does not show
+1 or 2); other values are compared ignoring spacing, letter case, quote style and round against square
+brackets.
 """
 from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from coderefine.data.literals import assert_to_call_test
@@ -22,7 +24,7 @@ MAX_EXAMPLES = 6
 
 def stated_examples(reply: str, entry_point: str, statement: str) -> tuple[CallTest, ...]:
     """The reply's `entry_point(...) == value` lines whose values all appear in `statement`, deduplicated."""
-    where = _normal(statement)
+    where = _Statement(_normal(statement), _numbers(statement))
     found: list[CallTest] = []
     for line in _lines(reply):
         root = parse("assert " + line).root_node
@@ -43,9 +45,21 @@ def _lines(reply: str) -> list[str]:
     return [line.removeprefix("assert ").strip() for line in lines if line and not line.startswith("#")]
 
 
-def _appears(value: Any, where: str) -> bool:
+@dataclass(frozen=True)
+class _Statement:
+    text: str                 # normalised
+    numbers: frozenset[float]
+
+
+def _appears(value: Any, where: _Statement) -> bool:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value) in where.numbers
     forms = [json.dumps(value), repr(value)] + ([value] if isinstance(value, str) and value.strip() else [])
-    return any(_normal(form) in where for form in forms)
+    return any(_normal(form) in where.text for form in forms)
+
+
+def _numbers(text: str) -> frozenset[float]:
+    return frozenset(float(n) for n in re.findall(r"(?<![\w.])-?\d+(?:\.\d+)?(?!\w|\.\d)", text))
 
 
 def _normal(text: str) -> str:

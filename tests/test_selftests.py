@@ -69,3 +69,8 @@ def test_stated_examples_keep_only_values_the_statement_shows():
     assert [(t.args, t.expected) for t in examples] == [(([-3, -4, 5], 3), [-4, -3, 5]), (([-3, -4, 5], 0), "none")]
     assert examples[0].name == "stated example 1"
     assert stated_examples("NONE", "maximum", statement) == ()
+    # numbers count only whole: choose_num(12, 15) = 14 shows neither 1 nor 2
+    prose = "For example: choose_num(12, 15) = 14 choose_num(13, 12) = -1"
+    kept = stated_examples("choose_num(12, 15) == 14\nchoose_num(1, 1) == -1\nchoose_num(2, 2) == 2\n"
+                           "choose_num(13, 12) == -1", "choose_num", prose)
+    assert [t.args for t in kept] == [(12, 15), (13, 12)]
