@@ -275,5 +275,7 @@ def test_ctrl_c_without_out_says_nothing_was_saved(cli, monkeypatch):
 def test_the_self_written_tests_are_shown_with_their_labels():
     from coderefine.cli.solve import selftest_rows
     tests = [{"name": "t0", "input": "f(2)", "status": "agreed", "expected": "4", "votes": 3, "against": 0},
-             {"name": "t1", "input": "f(-1)", "status": "disputed", "expected": "", "votes": 1, "against": 1}]
-    assert selftest_rows(tests) == [("f(2)", "4", "agreed", "3 / 0"), ("f(-1)", "-", "disputed", "1 / 1")]
+             {"name": "t1", "input": "f(-1)", "status": "disputed", "expected": "", "votes": 1, "against": 1},
+             {"name": "t2", "input": "3", "status": "stated", "expected": "9", "votes": 0, "against": 0}]
+    assert selftest_rows(tests) == [("f(2)", "4", "agreed", "3 / 0"), ("f(-1)", "-", "disputed", "1 / 1"),
+                                    ("3", "9", "stated", "-")]

@@ -85,6 +85,8 @@ def test_the_statements_examples_stand_in_for_missing_visible_tests(box):
     assert traj.stats["examples_stated"] == 1 and traj.candidates[0].visible.total == 1
     assert not traj.candidates[0].visible.complete and traj.final_index == 1 and traj.final.visible.complete
     assert traj.stop_reason == "all tests pass"
+    assert traj.selftests[0]["status"] == "stated" and traj.selftests[0]["input"] == "2, 3"
+    assert [t["status"] for t in traj.selftests[1:]] == ["agreed"] * 3   # the self tests follow
 
 
 def test_disputed_labels_are_dropped(box):

@@ -60,8 +60,10 @@ class _Recorder:
 
 
 def selftest_rows(selftests: list[dict]) -> list[tuple[str, str, str, str]]:
-    """One row per self-written test: its call, the expected value its label gives, and the vote behind it."""
-    return [(t["input"], t["expected"] or "-", t["status"], f"{t['votes']} / {t['against']}") for t in selftests]
+    """One row per self-written test: its call, the expected value its label gives, and the vote behind it
+    (none for an example copied from the statement: the statement is its authority)."""
+    return [(t["input"], t["expected"] or "-", t["status"],
+             "-" if t["status"] == "stated" else f"{t['votes']} / {t['against']}") for t in selftests]
 
 
 def _render_result(summary: dict, ui: Output) -> None:
@@ -73,7 +75,7 @@ def _render_result(summary: dict, ui: Output) -> None:
     console.print(Text(f"hidden tests: {final['hidden_passed']}/{final['hidden_total']}  "), verdict, sep="")
     if summary["selftests"] and ui.chatty:
         ui.table(("self test", "expected", "label", "votes for / against"), selftest_rows(summary["selftests"]),
-                 title="tests the method wrote (agreed and single labels count, disputed and unknown do not)")
+                 title="tests the method wrote (stated, agreed and single labels count, disputed and unknown do not)")
     usage = summary["usage"]
     ui.table(("calls", "cached", "prompt tokens", "completion tokens", "seconds"),
              [(usage["llm_calls"], usage["cached_calls"], usage["prompt_tokens"], usage["completion_tokens"],

@@ -103,6 +103,7 @@ class Search:
         self.expansions: dict[int, int] = {}
         self.regressed: set[int] = set()
         self.pending_repair: tuple[Candidate, str, list[dict]] | None = None
+        self.stated: list[dict] = []    # the statement's examples, where they stand in for visible tests
         self.samples = 0
         self.built = False
         run.select = self.select
@@ -118,6 +119,9 @@ class Search:
         self.run.count("examples_stated", len(examples))
         if examples:
             self.problem = replace(self.problem, visible_tests=examples)
+            self.stated = [{"name": t.name, "input": render_call(t.args, t.kwargs), "status": "stated",
+                            "expected": render_value(t.expected), "votes": 0, "against": 0} for t in examples]
+            self.run.traj.selftests = list(self.stated)
 
     def needs_tests(self) -> bool:
         """Self tests are built once, when a candidate passes the visible tests (or there are none)."""
@@ -222,7 +226,7 @@ class Search:
                 self.run.traj.candidates[program.candidate].selftest = self._selftest(program)
         self.run.traj.stats["selftests_agreed"] = sum(label.status == "agreed" for label in self.labels)
         self.run.traj.stats["selftests_disputed"] = sum(label.status == "disputed" for label in self.labels)
-        self.run.traj.selftests = [
+        self.run.traj.selftests = self.stated + [
             {"name": t.name, "input": render_call(t.args, t.kwargs), "status": label.status,
              "expected": render_value(label.value) if label.status in ("agreed", "single") else "",
              "votes": label.votes,
