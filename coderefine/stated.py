@@ -20,6 +20,7 @@ from coderefine.source import parse
 from sandbox import CallTest
 
 MAX_EXAMPLES = 6
+_PRINTED = re.compile(r"^print\((.+)\)\s*==")
 
 
 def stated_examples(reply: str, entry_point: str, statement: str) -> tuple[CallTest, ...]:
@@ -42,7 +43,8 @@ def stated_examples(reply: str, entry_point: str, statement: str) -> tuple[CallT
 def _lines(reply: str) -> list[str]:
     pieces = code_pieces(reply) or [reply]
     lines = [line.strip() for piece in pieces for line in piece.splitlines()]
-    return [line.removeprefix("assert ").strip() for line in lines if line and not line.startswith("#")]
+    lines = [line.removeprefix("assert ").strip() for line in lines if line and not line.startswith("#")]
+    return [_PRINTED.sub(r"\1 ==", line) for line in lines]   # `print(f(x)) == y`, as small models write it
 
 
 @dataclass(frozen=True)

@@ -31,3 +31,21 @@ def test_coderefine_goes_past_a_failing_zero_shot(tmp_path):
     assert summary["final"]["index"] == best_index(scored) or summary["final"]["visible_passed"] == max(
         c.visible.passed for c in scored)
     assert summary["final"]["hidden_total"] == 1 and summary["final"]["solved"] == (run.returncode == 0)
+
+
+@pytest.mark.slow
+@pytest.mark.model
+def test_the_statements_examples_become_the_tests_of_a_problem_without_any(tmp_path):
+    """HumanEval/120 gives its examples as "Input: ... Output: ...", which the loader does not read."""
+    out = tmp_path / "traj.json"
+    run = subprocess.run([sys.executable, "-m", "coderefine", "solve", "HumanEval/120", "--dataset", "humaneval",
+                          "--method", "coderefine:expansions=0,examples=on", "--model", "local/qwen2.5-coder-0.5b",
+                          "--calls", "3", "--seed", "0", "--backend", "bwrap", "--out", str(out), "--json"],
+                         capture_output=True, text=True, timeout=1200)
+    assert run.returncode in (0, 1), run.stderr[-3000:]
+    summary, traj = json.loads(run.stdout), json.loads(out.read_text())
+    assert [c["role"] for c in traj["calls"]][:2] == ["solve", "examples"]
+    stated = [t for t in traj["selftests"] if t["status"] == "stated"]
+    assert stated and len(stated) == traj["stats"]["examples_stated"]
+    assert "[-3,-4,5], 3" in [t["input"] for t in stated]          # the first example, copied whole
+    assert all(c["visible_total"] == len(stated) for c in summary["iterations"])   # they are its visible tests

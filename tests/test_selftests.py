@@ -63,7 +63,7 @@ def test_stated_examples_keep_only_values_the_statement_shows():
     from coderefine.stated import stated_examples
     statement = 'Example 1:\n    Input: arr = [-3, -4, 5], k = 3\n    Output: [-4, -3, 5]\nFor k = 0 the answer is "none".'
     reply = ("```python\nmaximum([-3, -4, 5], 3) == [-4, -3, 5]\nmaximum([-3,-4,5], 3) == [-4, -3, 5]\n"
-             "maximum([1, 2], 1) == [2]\nmaximum([-3, -4, 5], 0) == 'none'\nmaximum(x, 3) == []\nother([5], 3) == [5]\n```")
+             "maximum([1, 2], 1) == [2]\nprint(maximum([-3, -4, 5], 0)) == 'none'\nmaximum(x, 3) == []\nother([5], 3) == [5]\n```")
     examples = stated_examples(reply, "maximum", statement)
     # the invented [1, 2] example is dropped, the repeat too; quote style and spacing do not matter
     assert [(t.args, t.expected) for t in examples] == [(([-3, -4, 5], 3), [-4, -3, 5]), (([-3, -4, 5], 0), "none")]

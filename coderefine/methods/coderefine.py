@@ -113,7 +113,7 @@ class Search:
     def state_examples(self) -> None:
         """With no visible tests, the examples the statement gives (checked against it) stand in for them."""
         reply = self.run.ask("examples", _with_problem(self.problem, render(
-            "coderefine.examples", example_call=f"{self.problem.entry_point}(...)")),
+            "coderefine.examples", entry=self.problem.entry_point)),
             seed=call_seed(self.run.seed, 0, 7), max_tokens=TESTS_TOKENS)
         examples = stated_examples(reply, self.problem.entry_point, self.problem.statement)
         self.run.count("examples_stated", len(examples))
