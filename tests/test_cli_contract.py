@@ -91,7 +91,7 @@ def test_help_shows_the_defaults_in_effect_and_their_origin(tmp_path, monkeypatc
     text = runner.invoke(app, ["solve", "-h"]).stdout
     assert f"[default: (gpt-4o, from {pyproject} [tool.coderefine])]" in text
     assert f"[default: (2, from {pyproject} [tool.coderefine])]" in text
-    for default in ("(coderefine:expansions=0)", "(0.3)", "(auto)", "(the method's default)"):
+    for default in ("(coderefine:expansions=0,examples=on)", "(0.3)", "(auto)", "(the method's default)"):
         assert f"[default: {default}]" in text
 
 
@@ -117,6 +117,6 @@ def test_piped_tables_are_plain_and_never_cut():
     listing = runner.invoke(app, ["methods"])
     methods = listing.stdout.splitlines()
     assert methods[0] == "method\tsummary\tdefault budget"
-    assert "defaults: solve runs coderefine:expansions=0, refine and hook run coderefine" in listing.stderr
+    assert "defaults: solve runs coderefine:expansions=0,examples=on, refine and hook run coderefine" in listing.stderr
     assert "simple-refine\tzero-shot, then critique -> rewrite on visible-test failures; keeps the best\t4 iterations" \
         in methods
