@@ -16,6 +16,9 @@ QUORUM=coderefine:expansions=0,quorum=2,coderefine:expansions=0,quorum=3
 # 11 of the 32 frontier problems have no visible tests (their docstrings give examples in prose): the
 # statement's examples, copied by the model and checked against the statement, stand in for them.
 EXAMPLES=coderefine:expansions=0,examples=on
+# A fresh sample after a miss is shown the example the best miss got wrong (input, expected, what it returned),
+# never its code: critiques of the code lost on this model (1b), and samples do not see why earlier ones failed.
+HINT=coderefine:expansions=0,examples=on,hint=on
 VARIANTS=coderefine:expansions=0,$EXAMPLES   # examples=on solved 1 more of the 11 at seed 0: carried on
 MATCHED=resample@coderefine,resample@coderefine:expansions=0,resample@$EXAMPLES,resample@textgrad,resample@reflexion,resample@simple-refine
 ABLATIONS=coderefine,coderefine-no-selftests,coderefine-no-validation,coderefine-no-stress,coderefine-rewrite,coderefine-no-beam
@@ -37,7 +40,7 @@ bench() {  # bench NAME ARGS...: one resumable comparison, recording its request
 #    coderefine:expansions=0, the default of `solve` since the held-out check (1b), and its quorum variants
 #    (seed 0 first, as their development check); then resample at each
 #    method's realized spend (BASELINES (b)), replayed from the response cache (no new LLM calls).
-bench humaneval-compare-1.5b --methods "$VARIANTS,$QUORUM" --dataset humaneval \
+bench humaneval-compare-1.5b --methods "$VARIANTS,$QUORUM,$HINT" --dataset humaneval \
   --problems @$R/humaneval-frontier-1.5b.txt --seeds 0
 # 1b. (run before the rest of step 1) The 22 HumanEval frontier problems left out of step 1's sample (held out): resample against coderefine and
 #     the changes step 1 suggested (fewer or no critiques of a near miss, more fresh samples), tested where they

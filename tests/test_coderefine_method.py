@@ -89,6 +89,17 @@ def test_the_statements_examples_stand_in_for_missing_visible_tests(box):
     assert [t["status"] for t in traj.selftests[1:]] == ["agreed"] * 3   # the self tests follow
 
 
+def test_a_hinted_sample_sees_the_missed_example_but_no_code(box):
+    traj, llm = run([WRONG, RIGHT, ORACLE + "\n" + INPUTS], box, name="coderefine:expansions=0,hint=on", visible=TWO)
+    assert [c.role for c in traj.calls] == ["solve", "sample", "tests"] and traj.final_index == 1
+    prompt = llm.calls[1]["messages"][-1]["content"]
+    assert "expected: 3" in prompt and "it returned: -1" in prompt and "a - b" not in prompt
+    assert traj.stats["sample_hinted"] == 1
+    # without the option the sample's request is the zero-shot one
+    traj, llm = run([WRONG, RIGHT, ORACLE + "\n" + INPUTS], box, name="coderefine:expansions=0", visible=TWO)
+    assert llm.calls[1]["messages"] == llm.calls[0]["messages"]
+
+
 def test_disputed_labels_are_dropped(box):
     traj, _ = run([CAPPED, RIGHT + "\n" + INPUTS], box, budget=Budget(calls=2))
     assert traj.stats["selftests_disputed"] == 1 and traj.stats["selftests_agreed"] == 2

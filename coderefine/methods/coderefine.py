@@ -56,6 +56,7 @@ class Options:
                                # the run may stop; below it fresh samples are drawn to vote. 1: no confirmation
     examples: bool = False     # with no visible tests, one call copies the statement's examples, kept as the
                                # visible tests where their values appear in the statement
+    hint: bool = False         # a fresh sample is shown (without any code) an example an earlier one got wrong
 
 
 def parse_options(text: str) -> Options:
@@ -290,12 +291,27 @@ class Search:
         """A fresh candidate: the zero-shot prompt at a temperature that rises with each sample."""
         self.samples += 1
         k = self.samples
-        code = ask_for_code(self.run, "sample", solve_messages(self.problem), seed=call_seed(self.run.seed, k, 4),
+        messages = solve_messages(self.problem)
+        if self.options.hint and (case := self._missed_example()) is not None:
+            messages[-1]["content"] += "\n\n" + render("coderefine.hint", input=clip(case.input),
+                                                        expected=clip(case.expected),
+                                                        actual=clip(case.actual or case.exception or case.status))
+            self.run.count("sample_hinted")
+        code = ask_for_code(self.run, "sample", messages, seed=call_seed(self.run.seed, k, 4),
                             temperature=min(1.0, self.run.budget.temperature + SAMPLE_HOTTER * k), reminder=False)
         if code is None or any(code == c.code for c in self.candidates()):
             self.run.count("sample_duplicate" if code else "sample_unparsed")
             return
         self.add(Candidate(index=-1, code=code, origin="sample"))
+
+    def _missed_example(self) -> TestOutcome | None:
+        """The smallest visible test that the best of the candidates failing one got wrong. Only the example
+        is shown, not the code: on a small model a repair stays anchored to the wrong idea."""
+        missing = [c for c in self.candidates() if c.visible.failures]
+        if not missing:
+            return None
+        best = max(missing, key=lambda c: (c.visible.fraction, -c.index))
+        return min(best.visible.failures, key=lambda o: len(o.input))
 
     def expand(self, parent: Candidate) -> None:
         """Gradient then step: a critique of the smallest failing case, then a patch (or a rewrite)."""
