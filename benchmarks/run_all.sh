@@ -21,7 +21,11 @@ EXAMPLES=coderefine:expansions=0,examples=on
 HINT=coderefine:expansions=0,examples=on,hint=on
 VARIANTS=coderefine:expansions=0,$EXAMPLES   # examples=on solved 1 more of the 11 at seed 0: carried on
 MATCHED=resample@coderefine,resample@coderefine:expansions=0,resample@$EXAMPLES,resample@textgrad,resample@reflexion,resample@simple-refine
-ABLATIONS=coderefine,coderefine-no-selftests,coderefine-no-validation,coderefine-no-stress,coderefine-rewrite,coderefine-no-beam
+# The ablations take the best variant (solve's default) and switch one part at a time: self tests, oracle
+# validation, stress inputs, the statement's examples, the fresh samples (beam=1), and critiques with diffs or
+# with rewrites in place of fresh samples. Unchanged calls come from the response cache of step 1.
+BEST=coderefine:expansions=0,examples=on
+ABLATIONS=$BEST,$BEST,selftests=off,$BEST,validate=off,$BEST,stress=off,coderefine:expansions=0,$BEST,beam=1,coderefine:examples=on,coderefine:examples=on,diffs=off
 LCD=lcd:/work/shared/data/lcd-dev.jsonl.gz
 [ -f "${LCD#lcd:}" ] || LCD=lcd:../shared/data/lcd-dev.jsonl.gz
 
@@ -55,6 +59,9 @@ bench humaneval-compare-1.5b --methods "$METHODS,$VARIANTS" --dataset humaneval 
 bench humaneval-compare-1.5b --methods "$MATCHED" --dataset humaneval \
   --problems @$R/humaneval-frontier-1.5b.txt --seeds 0,1,2
 $CR bench report $R/humaneval-compare-1.5b --methods "$METHODS,$VARIANTS,$MATCHED" -q  # all of them
+# 3. Ablations of the best variant on the HumanEval frontier, in the folder of step 1 (its runs are shared).
+bench humaneval-compare-1.5b --methods "$ABLATIONS" --dataset humaneval \
+  --problems @$R/humaneval-frontier-1.5b.txt --seeds 0,1,2
 # 2. LeetCodeDataset sample, Easy and Medium: zero-shot (seed 0) picks the frontier (46 of 50), then the same
 #    comparison on 16 of them drawn at random (lcd-frontier-1.5b-sample16.txt): all 46 x 6 methods x 3 seeds
 #    would take this CPU about 14 hours.
@@ -65,9 +72,6 @@ bench lcd-compare-1.5b --methods "$METHODS,$VARIANTS" --dataset "$LCD" \
   --problems @$R/lcd-frontier-1.5b-sample16.txt --seeds 0,1,2
 bench lcd-compare-1.5b --methods "$MATCHED" --dataset "$LCD" --problems @$R/lcd-frontier-1.5b-sample16.txt --seeds 0,1,2
 $CR bench report $R/lcd-compare-1.5b --methods "$METHODS,$VARIANTS,$MATCHED" -q
-# 3. Ablations of coderefine on the HumanEval frontier (coderefine's own runs come from the cache of step 1).
-bench humaneval-ablations-1.5b --methods "$ABLATIONS" --dataset humaneval \
-  --problems @$R/humaneval-frontier-1.5b.txt --seeds 0,1,2
 # 4. Our own problems/ set.
 bench problems-compare-1.5b --methods "$METHODS" --dataset problems --seeds 0,1,2
 # 5. Zero-shot on all 164 HumanEval problems, three seeds (seed 0 also chose the frontier).
