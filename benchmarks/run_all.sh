@@ -54,6 +54,10 @@ bench humaneval-heldout-compare-1.5b --methods resample,coderefine,coderefine:ex
 bench humaneval-heldout-compare-1.5b --methods resample@coderefine,resample@coderefine:expansions=1,resample@coderefine:expansions=0,resample@$EXAMPLES \
   --dataset humaneval --problems @$R/humaneval-heldout-1.5b.txt --seeds 0,1,2
 $CR bench report $R/humaneval-heldout-compare-1.5b --against resample -q
+# 2a. (early) LCD, seed 0, zero-shot, resample and the best variant: a first reading on LeetCode-style problems,
+#     whose statements state large constraints (stress inputs), before the HumanEval seeds 1-2 below.
+bench lcd-compare-1.5b --methods "zero-shot,resample,$BEST" --dataset "$LCD" \
+  --problems @$R/lcd-frontier-1.5b-sample16.txt --seeds 0
 bench humaneval-compare-1.5b --methods "$METHODS,$VARIANTS" --dataset humaneval \
   --problems @$R/humaneval-frontier-1.5b.txt --seeds 0,1,2
 bench humaneval-compare-1.5b --methods "$MATCHED" --dataset humaneval \
