@@ -18,6 +18,7 @@ QUORUM=coderefine:expansions=0,quorum=2,coderefine:expansions=0,quorum=3
 EXAMPLES=coderefine:expansions=0,examples=on
 # A fresh sample after a miss is shown the example the best miss got wrong (input, expected, what it returned),
 # never its code: critiques of the code lost on this model (1b), and samples do not see why earlier ones failed.
+# Its development check (seed 0) lost 3 problems against examples=on alone, so it is not carried further.
 HINT=coderefine:expansions=0,examples=on,hint=on
 VARIANTS=coderefine:expansions=0,$EXAMPLES   # examples=on solved 1 more of the 11 at seed 0: carried on
 MATCHED=resample@coderefine,resample@coderefine:expansions=0,resample@$EXAMPLES,resample@textgrad,resample@reflexion,resample@simple-refine
