@@ -13,6 +13,9 @@ Every round spends at most two calls. After the zero-shot candidate (the request
 - the run stops when the best candidate passes every visible, agreed and stress test and no label is
   disputed, or when the budget is spent. With a `quorum` above 1, a candidate whose answers fewer programs
   share does not stop the run either: fresh samples are drawn to vote.
+With `examples`, a problem without visible tests first has the examples of its statement copied (one call,
+checked against the statement) to serve as them; with `hint`, a fresh sample is told which example an earlier
+one got wrong. On the 1.5B model `quorum` and `hint` did not pay (BENCHMARKS.md); `examples` did, a little.
 A child that fails a test its parent passed (an anchor) is never expanded nor returned. The answer is the
 best candidate: visible tests first, then self tests, then stress inputs; never a regression.
 """
