@@ -114,8 +114,15 @@ class Search:
 
     # --- tests and scores ----------------------------------------------------------------------
 
+    @property
+    def on_problem(self) -> bool:
+        """The loss runs call tests of a problem; else it runs a repository's pytest selection, its own tests only."""
+        return hasattr(self.run.loss, "execute")
+
     def state_examples(self) -> None:
         """With no visible tests, the examples the statement gives (checked against it) stand in for them."""
+        if not self.options.examples or self.problem.visible_tests or not self.on_problem:
+            return
         reply = self.run.ask("examples", _with_problem(self.problem, render(
             "coderefine.examples", entry=self.problem.entry_point)),
             seed=call_seed(self.run.seed, 0, 7), max_tokens=TESTS_TOKENS)
@@ -129,7 +136,7 @@ class Search:
 
     def needs_tests(self) -> bool:
         """Self tests are built once, when a candidate passes the visible tests (or there are none)."""
-        if not self.options.selftests or self.built or not hasattr(self.run.loss, "execute"):
+        if not self.options.selftests or self.built or not self.on_problem:
             return False
         return not self.problem.visible_tests or any(c.visible.complete for c in self.candidates())
 
@@ -188,7 +195,7 @@ class Search:
 
     def _program(self, code: str, candidate: int | None) -> Program:
         """One sandbox run: visible tests, self inputs and (for candidates) stress inputs."""
-        if not hasattr(self.run.loss, "execute"):   # a repository's pytest selection: its own tests, nothing else
+        if not self.on_problem:
             return Program(code, candidate, self.run.loss(code))
         visible = list(self.problem.visible_tests)
         stress = list(self.stress) if candidate is not None else []
@@ -313,8 +320,7 @@ class Search:
         missing = [c for c in self.candidates() if c.visible.failures]
         if not missing:
             return None
-        best = max(missing, key=lambda c: (c.visible.fraction, -c.index))
-        return min(best.visible.failures, key=lambda o: len(o.input))
+        return _failing_case(max(missing, key=lambda c: (c.visible.fraction, -c.index)))[0]
 
     def expand(self, parent: Candidate) -> None:
         """Gradient then step: a critique of the smallest failing case, then a patch (or a rewrite)."""
@@ -448,8 +454,7 @@ def coderefine(options: Options):
     def body(run: Run) -> str:
         search = Search(run, options)
         zero_shot = first_candidate(run)
-        if options.examples and not run.problem.visible_tests and hasattr(run.loss, "execute"):
-            search.state_examples()
+        search.state_examples()
         search.add(zero_shot)
         steps, limit = 0, run.budget.max_iters   # max_iters bounds the steps towards new candidates
         while not (reason := search.finished()):
