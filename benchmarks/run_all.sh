@@ -25,7 +25,7 @@ MATCHED=resample@coderefine,resample@coderefine:expansions=0,resample@$EXAMPLES,
 # The ablations take the best variant (solve's default) and switch one part at a time: self tests, oracle
 # validation, stress inputs, the statement's examples, the fresh samples (beam=1), and critiques with diffs or
 # with rewrites in place of fresh samples. Unchanged calls come from the response cache of step 1.
-BEST=coderefine:expansions=0,examples=on
+BEST=$EXAMPLES
 ABLATIONS=$BEST,$BEST,selftests=off,$BEST,validate=off,$BEST,stress=off,coderefine:expansions=0,$BEST,beam=1,coderefine:examples=on,coderefine:examples=on,diffs=off
 LCD=lcd:/work/shared/data/lcd-dev.jsonl.gz
 [ -f "${LCD#lcd:}" ] || LCD=lcd:../shared/data/lcd-dev.jsonl.gz
@@ -41,15 +41,14 @@ bench() {  # bench NAME ARGS...: one resumable comparison, recording its request
     $DECODING --out "$R/$name" "$@"
 }
 
-# 1. HumanEval: all six methods on the 1.5B model's frontier (benchmarks/results/humaneval-frontier-1.5b.txt),
-#    coderefine:expansions=0, the default of `solve` since the held-out check (1b), and its quorum variants
-#    (seed 0 first, as their development check); then resample at each
-#    method's realized spend (BASELINES (b)), replayed from the response cache (no new LLM calls).
+# 0. Development checks on the HumanEval frontier (benchmarks/results/humaneval-frontier-1.5b.txt), seed 0
+#    only: coderefine:expansions=0 (the default of `solve` after the held-out check, 1b), examples=on, and the
+#    quorum and hint variants. What won here is carried on to 1b, 2a, 1 and 3.
 bench humaneval-compare-1.5b --methods "$VARIANTS,$QUORUM,$HINT" --dataset humaneval \
   --problems @$R/humaneval-frontier-1.5b.txt --seeds 0
-# 1b. (run before the rest of step 1) The 22 HumanEval frontier problems left out of step 1's sample (held out): resample against coderefine and
-#     the changes step 1 suggested (fewer or no critiques of a near miss, more fresh samples), tested where they
-#     were not found.
+# 1b. The 22 HumanEval frontier problems left out of step 1's sample (held out): resample against coderefine and
+#     the changes that steps 1 and 0 suggested (fewer or no critiques of a near miss, more fresh samples, the
+#     statement's examples), tested where they were not found.
 bench humaneval-heldout-compare-1.5b --methods resample,coderefine,coderefine:expansions=1,$VARIANTS --dataset humaneval \
   --problems @$R/humaneval-heldout-1.5b.txt --seeds 0,1,2
 bench humaneval-heldout-compare-1.5b --methods resample@coderefine,resample@coderefine:expansions=1,resample@coderefine:expansions=0,resample@$EXAMPLES \
@@ -59,6 +58,8 @@ $CR bench report $R/humaneval-heldout-compare-1.5b --against resample -q
 #     whose statements state large constraints (stress inputs), before the HumanEval seeds 1-2 below.
 bench lcd-compare-1.5b --methods "zero-shot,resample,$BEST" --dataset "$LCD" \
   --problems @$R/lcd-frontier-1.5b-sample16.txt --seeds 0
+# 1. HumanEval frontier: all six methods and the carried variants, seeds 0-2; then resample at each method's
+#    realized spend (BASELINES (b)), replayed from the response cache (no new LLM calls).
 bench humaneval-compare-1.5b --methods "$METHODS,$VARIANTS" --dataset humaneval \
   --problems @$R/humaneval-frontier-1.5b.txt --seeds 0,1,2
 bench humaneval-compare-1.5b --methods "$MATCHED" --dataset humaneval \
