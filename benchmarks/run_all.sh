@@ -65,7 +65,12 @@ bench humaneval-compare-1.5b --methods "$METHODS,$VARIANTS" --dataset humaneval 
 bench humaneval-compare-1.5b --methods "$MATCHED" --dataset humaneval \
   --problems @$R/humaneval-frontier-1.5b.txt --seeds 0,1,2
 $CR bench report $R/humaneval-compare-1.5b --methods "$METHODS,$VARIANTS,$MATCHED" -q  # all of them
-# 3. Ablations of the best variant on the HumanEval frontier, in the folder of step 1 (its runs are shared).
+# 3. Ablations of the best variant on the HumanEval frontier, in the folder of step 1 (its runs are shared):
+#    seed 0 for every ablation first, so that a session that stops midway leaves one complete seed.
+bench humaneval-compare-1.5b --methods "$ABLATIONS" --dataset humaneval \
+  --problems @$R/humaneval-frontier-1.5b.txt --seeds 0
+# 4a. Our own problems/ set (30 Hard problems), seed 0: zero-shot, resample and the best variant.
+bench problems-compare-1.5b --methods "zero-shot,resample,$BEST" --dataset problems --seeds 0
 bench humaneval-compare-1.5b --methods "$ABLATIONS" --dataset humaneval \
   --problems @$R/humaneval-frontier-1.5b.txt --seeds 0,1,2
 # 2. LeetCodeDataset sample, Easy and Medium: zero-shot (seed 0) picks the frontier (46 of 50), then the same
@@ -78,8 +83,8 @@ bench lcd-compare-1.5b --methods "$METHODS,$VARIANTS" --dataset "$LCD" \
   --problems @$R/lcd-frontier-1.5b-sample16.txt --seeds 0,1,2
 bench lcd-compare-1.5b --methods "$MATCHED" --dataset "$LCD" --problems @$R/lcd-frontier-1.5b-sample16.txt --seeds 0,1,2
 $CR bench report $R/lcd-compare-1.5b --methods "$METHODS,$VARIANTS,$MATCHED" -q
-# 4. Our own problems/ set.
-bench problems-compare-1.5b --methods "$METHODS" --dataset problems --seeds 0,1,2
+# 4. Our own problems/ set, every method and three seeds.
+bench problems-compare-1.5b --methods "$METHODS,$VARIANTS" --dataset problems --seeds 0,1,2
 # 5. Zero-shot on all 164 HumanEval problems, three seeds (seed 0 also chose the frontier).
 $CR bench frontier --dataset humaneval --seeds 0,1,2 --model "$MODEL" --backend bwrap $DECODING \
   --out $R/humaneval-zeroshot-1.5b --write $R/humaneval-frontier-1.5b-all-seeds.txt
