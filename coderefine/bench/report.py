@@ -228,16 +228,17 @@ def _plots(report: BenchReport, folder: Path) -> list[Path]:
     ax.set_ylabel("solve rate (hidden tests)")
     ax.set_ylim(0, min(1.05, max(r.mean + r.sd for r in rows) * 1.25 + 0.05))
     ax.set_title(title, fontsize=10)
-    ax.tick_params(axis="x", labelrotation=20)
+    plt.setp(ax.get_xticklabels(), rotation=30, ha="right", rotation_mode="anchor")
     fig.tight_layout()
     rate_path = folder / "solve_rate.png"
     fig.savefig(rate_path, dpi=120)
     plt.close(fig)
 
-    fig, ax = plt.subplots(figsize=(6, 4))
-    for r in rows:
-        ax.errorbar(r.calls_per_problem, r.mean, yerr=r.sd, fmt="o", capsize=4)
-        ax.annotate(r.method, (r.calls_per_problem, r.mean), xytext=(6, 4), textcoords="offset points", fontsize=9)
+    # A legend, not labels beside the points: methods of equal cost and rate would print over each other.
+    fig, ax = plt.subplots(figsize=(9, 4))
+    for i, r in enumerate(rows):
+        ax.errorbar(r.calls_per_problem, r.mean, yerr=r.sd, fmt="osD^v<>ph"[i % 9], capsize=4, label=r.method)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), fontsize=8, frameon=False)
     ax.set_xlabel("LLM calls per problem (mean)")
     ax.set_ylabel("solve rate (hidden tests)")
     ax.set_xlim(0, max(r.calls_per_problem for r in rows) * 1.2 + 0.5)
