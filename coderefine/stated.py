@@ -2,10 +2,11 @@
 
 Many statements show their examples in a form no loader reads ("Input: arr = [-3, -4, 5], k = 3 /
 Output: [-4, -3, 5]"). The model is asked to copy them as `f(args) == expected` lines; a line is kept only
-when every argument and the expected value appear in the statement itself, so an example the model
-invented or computed (often wrongly) is dropped. A number must appear as a whole number (12 does not show
-1 or 2); other values are compared ignoring spacing, letter case, quote style and round against square
-brackets.
+when the statement shows it: the expected value appears in the statement, and every argument appears
+shortly before it, as an example's input precedes its output. So an example the model invented or computed
+(often wrongly) is dropped, even when its numbers occur elsewhere in the text (`get_max_triples(7) == 3`
+from "a = [1, 3, 7, 13, 21]"). A number must appear as a whole number (12 does not show 1 or 2); other
+values are compared ignoring spacing, letter case, quote style and round against square brackets.
 """
 from __future__ import annotations
 
@@ -20,19 +21,20 @@ from coderefine.source import parse
 from sandbox import CallTest
 
 MAX_EXAMPLES = 6
+WINDOW = 300   # characters of statement between the end of an input and its output, at most
 _PRINTED = re.compile(r"^print\((.+)\)\s*==")
 
 
 def stated_examples(reply: str, entry_point: str, statement: str) -> tuple[CallTest, ...]:
-    """The reply's `entry_point(...) == value` lines whose values all appear in `statement`, deduplicated."""
-    where = _Statement(_normal(statement), _numbers(statement))
+    """The reply's `entry_point(...) == value` lines that `statement` shows (input, then output), deduplicated."""
+    where = _Statement.of(statement)
     found: list[CallTest] = []
     for line in _lines(reply):
         root = parse("assert " + line).root_node
         if root.has_error or not root.children or root.children[0].type != "assert_statement":
             continue
         test = assert_to_call_test(root.children[0], entry_point, "")
-        if test is None or test.kwargs or not all(_appears(v, where) for v in (*test.args, test.expected)):
+        if test is None or test.kwargs or not _shown(test.args, test.expected, where):
             continue
         if all((t.args, t.expected) != (test.args, test.expected) for t in found):
             found.append(test)
@@ -47,21 +49,45 @@ def _lines(reply: str) -> list[str]:
     return [_PRINTED.sub(r"\1 ==", line) for line in lines]   # `print(f(x)) == y`, as small models write it
 
 
+Span = tuple[int, int]   # start and end in the statement's own characters
+
+
 @dataclass(frozen=True)
 class _Statement:
-    text: str                 # normalised
-    numbers: frozenset[float]
+    raw: str
+    text: str                   # normalised
+    at: tuple[int, ...]         # the raw position of each normalised character
+
+    @classmethod
+    def of(cls, statement: str) -> _Statement:
+        kept = [(i, ch) for i, ch in enumerate(statement) if not ch.isspace()]
+        return cls(statement, _normal("".join(ch for _, ch in kept)), tuple(i for i, _ in kept))
+
+    def spans(self, value: Any) -> list[Span]:
+        """Where `value` occurs in the statement."""
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return [m.span() for m in _NUMBER.finditer(self.raw) if float(m.group()) == float(value)]
+        forms = {_normal(f) for f in [json.dumps(value), repr(value)] + ([value] if isinstance(value, str) else [])}
+        return [(self.at[i], self.at[i + len(form) - 1] + 1) for form in forms if form
+                for i in _find_all(self.text, form)]
 
 
-def _appears(value: Any, where: _Statement) -> bool:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value) in where.numbers
-    forms = [json.dumps(value), repr(value)] + ([value] if isinstance(value, str) and value.strip() else [])
-    return any(_normal(form) in where.text for form in forms)
+def _shown(args: tuple, expected: Any, where: _Statement) -> bool:
+    """Some occurrence of `expected` has every argument ending at most WINDOW characters before it."""
+    inputs = [where.spans(a) for a in args]
+    return any(all(any(end <= start and start - end <= WINDOW for _, end in spans) for spans in inputs)
+               for start, _ in where.spans(expected))
 
 
-def _numbers(text: str) -> frozenset[float]:
-    return frozenset(float(n) for n in re.findall(r"(?<![\w.])-?\d+(?:\.\d+)?(?!\w|\.\d)", text))
+def _find_all(text: str, form: str) -> list[int]:
+    found, i = [], text.find(form)
+    while i >= 0:
+        found.append(i)
+        i = text.find(form, i + 1)
+    return found
+
+
+_NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?!\w|\.\d)")
 
 
 def _normal(text: str) -> str:

@@ -74,3 +74,18 @@ def test_stated_examples_keep_only_values_the_statement_shows():
     kept = stated_examples("choose_num(12, 15) == 14\nchoose_num(1, 1) == -1\nchoose_num(2, 2) == 2\n"
                            "choose_num(13, 12) == -1", "choose_num", prose)
     assert [t.args for t in kept] == [(12, 15), (13, 12)]
+
+
+def test_stated_examples_need_the_input_shortly_before_the_output():
+    from coderefine.stated import WINDOW, stated_examples
+    statement = ("Example :\n    Input: n = 5\n    Output: 1\n    Explanation:\n    a = [1, 3, 7, 13, 21]\n"
+                 "    The only valid triple is (1, 7, 13).")
+    reply = "get_max_triples(5) == 1\nget_max_triples(7) == 3\nget_max_triples(1) == 5\nget_max_triples(3) == 7"
+    # 7 and 3 both occur, but no 3 follows a 7. The rule cannot tell a list from an example: in the list a 7
+    # follows a 3, so the invented (3) == 7 stays; (1) == 5 does not, as no 5 follows a 1 closely enough
+    kept = stated_examples(reply, "get_max_triples", statement)
+    assert [(t.args, t.expected) for t in kept] == [((5,), 1), ((3,), 7)]
+    # the output must come after the input, and not too far after it
+    assert stated_examples("f([1, 2, 3]) == 3", "f", "f([1, 2, 3]) returns the length") == ()
+    assert stated_examples("f('ab') == 'ba'", "f", "f('ab') gives " + "x" * (WINDOW - 10) + " 'ba'") != ()
+    assert stated_examples("f('ab') == 'ba'", "f", "f('ab') gives " + "x" * (WINDOW + 10) + " 'ba'") == ()
