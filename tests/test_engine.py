@@ -137,6 +137,47 @@ def test_concurrent_calls_really_overlap_and_respect_the_bound(isolated_cache, m
         assert eng.usage.llm_calls == 9 and eng.usage.completion_tokens == 63
 
 
+def test_one_seeded_request_from_several_threads_reaches_the_model_once(isolated_cache, monkeypatch):
+    """Bench runs of several methods start a cell together with the same first request: one call, one reply."""
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    with FakeOpenAI(delay=0.3) as fake:
+        eng = engine(fake, concurrency=4)
+        texts: list[str] = []
+        threads = [threading.Thread(target=lambda: texts.append(eng.complete(MSG, temperature=0.5, seed=7).text))
+                   for _ in range(5)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert len(fake.requests) == 1 and texts == [texts[0]] * 5
+        assert (eng.usage.llm_calls, eng.usage.cached_calls) == (1, 4)
+        # requests that differ still run side by side
+        threads = [threading.Thread(target=eng.complete, args=([{"role": "user", "content": f"q{i}"}],),
+                                    kwargs={"seed": 1}) for i in range(3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert fake.max_in_flight == 3
+
+
+def test_a_reply_another_process_stored_first_wins(isolated_cache, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    from coderefine.llm.cache import request_key
+    with FakeOpenAI() as fake:
+        eng = engine(fake)
+        real_call = eng._call
+
+        def racing_call(messages, **params):   # another process answers the same request meanwhile
+            request = {"model": eng.model, "api_base": fake.api_base, "messages": messages, **params}
+            eng._cache.put(request_key(request), {"texts": ["theirs"], "prompt_tokens": 1, "completion_tokens": 1})
+            return real_call(messages, **params)
+        monkeypatch.setattr(eng, "_call", racing_call)
+        c = eng.complete(MSG, temperature=0.5, seed=3, max_tokens=20)
+        assert c.text == "theirs" and c.usage.llm_calls == 1   # the stored reply, and the call we paid for
+        assert eng.complete(MSG, temperature=0.5, seed=3, max_tokens=20).text == "theirs"
+
+
 def test_unknown_provider_is_a_clear_error(isolated_cache):
     with pytest.raises(EngineError, match="unknown model 'nosuchprovider/x'"):
         Engine("nosuchprovider/x").complete(MSG)

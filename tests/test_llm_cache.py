@@ -39,6 +39,14 @@ def test_get_put_stats_and_clear(tmp_path):
     assert (cache.stats().entries, cache.stats().hits) == (0, 0)
 
 
+def test_the_first_stored_reply_stays_and_put_returns_it(tmp_path):
+    """Two processes that made one seeded request at once must end up using one reply."""
+    cache = LLMCache(tmp_path / "c.sqlite")
+    assert cache.put("k", {"texts": ["first"]}) == {"texts": ["first"]}
+    assert cache.put("k", {"texts": ["second"]}) == {"texts": ["first"]}
+    assert cache.get("k") == {"texts": ["first"]}
+
+
 def _writer(args):
     path, worker = args
     cache = LLMCache(path)

@@ -88,9 +88,14 @@ class LLMCache:
             db.execute("UPDATE counters SET value = value + 1 WHERE name = ?", ("hits" if row else "misses",))
         return json.loads(row[0]) if row else None
 
-    def put(self, key: str, value: dict) -> None:
+    def put(self, key: str, value: dict) -> dict:
+        """Stores `value` unless the key already has one, and returns the stored value. The first answer to a
+        request stays its answer: when two processes made the same seeded request at once (the model may not
+        reproduce a reply under another batch), both then use the one stored, so runs that share a request
+        see one reply."""
         with closing(self._connect()) as db, db:
-            db.execute("INSERT OR REPLACE INTO responses VALUES (?, ?, ?)", (key, json.dumps(value), time.time()))
+            db.execute("INSERT OR IGNORE INTO responses VALUES (?, ?, ?)", (key, json.dumps(value), time.time()))
+            return json.loads(db.execute("SELECT value FROM responses WHERE key = ?", (key,)).fetchone()[0])
 
     def stats(self) -> CacheStats:
         with closing(self._connect()) as db:

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from coderefine.llm.cache import LLMCache, request_key
+from coderefine.llm.keylocks import KeyLocks
 from coderefine.llm.local import LocalModel, LocalModelError, is_local
 from coderefine.llm.serving import ServerOptions
 from coderefine.llm.usage import Completion, Usage
@@ -63,6 +64,7 @@ class Engine:
             except LocalModelError as exc:
                 raise EngineError(str(exc)) from exc
         self._slots = threading.BoundedSemaphore(concurrency)
+        self._pending = KeyLocks()
         self._usage = Usage()
         self._usage_lock = threading.Lock()
         self._checked = False
@@ -79,24 +81,34 @@ class Engine:
                    "temperature": temperature, "seed": seed, "max_tokens": max_tokens, "n": n}
         if self._local is not None and (decoding := self._local.options.decoding()):
             request["decoding"] = decoding   # speculation may change replies: never serve one made without it
-        use_cache = self._cache is not None and (temperature == 0 or seed is not None)
-        key = request_key(request) if use_cache else None
-        if use_cache and (hit := self._cache.get(key)) is not None:
-            usage = Usage(cached_calls=1, cached_prompt_tokens=hit.get("prompt_tokens", 0),
-                          cached_completion_tokens=hit.get("completion_tokens", 0))
-            completion = Completion(text=hit["texts"][0], usage=usage, cached=True, texts=tuple(hit["texts"]))
+        if self._cache is not None and (temperature == 0 or seed is not None):
+            key = request_key(request)
+            with self._pending.hold(key):   # the same request from another thread waits for this one's reply
+                completion = self._cached(key, lambda: self._call(
+                    messages, temperature=temperature, seed=seed, max_tokens=max_tokens, n=n))
         else:
             completion = self._call(messages, temperature=temperature, seed=seed, max_tokens=max_tokens, n=n)
-            if use_cache:
-                self._cache.put(key, {"texts": list(completion.texts),
-                                      "prompt_tokens": completion.usage.prompt_tokens,
-                                      "completion_tokens": completion.usage.completion_tokens})
         with self._usage_lock:
             self._usage = self._usage + completion.usage
             if self._record is not None:
                 with open(self._record, "a", encoding="utf-8") as handle:
                     handle.write(json.dumps({**request, "reply": completion.text, "cached": completion.cached,
                                              "usage": completion.usage.to_dict()}) + "\n")
+        return completion
+
+    def _cached(self, key: str, call) -> Completion:
+        """The stored reply to `key`, or a new one stored. A reply that another process stored meanwhile
+        replaces ours (the first answer to a request stays its answer); the usage is still what we spent."""
+        if (hit := self._cache.get(key)) is not None:
+            usage = Usage(cached_calls=1, cached_prompt_tokens=hit.get("prompt_tokens", 0),
+                          cached_completion_tokens=hit.get("completion_tokens", 0))
+            return Completion(text=hit["texts"][0], usage=usage, cached=True, texts=tuple(hit["texts"]))
+        completion = call()
+        stored = self._cache.put(key, {"texts": list(completion.texts), "prompt_tokens": completion.usage.prompt_tokens,
+                                       "completion_tokens": completion.usage.completion_tokens})
+        if tuple(stored["texts"]) != completion.texts:
+            completion = Completion(text=stored["texts"][0], usage=completion.usage, cached=False,
+                                    texts=tuple(stored["texts"]))
         return completion
 
     def check(self) -> None:
