@@ -60,8 +60,8 @@ class _Statement:
 
     @classmethod
     def of(cls, statement: str) -> _Statement:
-        kept = [(i, ch) for i, ch in enumerate(statement) if not ch.isspace()]
-        return cls(statement, _normal("".join(ch for _, ch in kept)), tuple(i for i, _ in kept))
+        kept = [i for i, ch in enumerate(statement) if not ch.isspace()]
+        return cls(statement, _normal(statement), tuple(kept))
 
     def spans(self, value: Any) -> list[Span]:
         """Where `value` occurs in the statement."""
@@ -91,4 +91,8 @@ _NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?!\w|\.\d)")
 
 
 def _normal(text: str) -> str:
-    return re.sub(r"\s+", "", text).lower().replace("'", '"').replace("(", "[").replace(")", "]")
+    """Without whitespace, one character for each character kept (so positions map back to the statement)."""
+    return "".join(_FOLD.get(ch, ch.lower() if len(ch.lower()) == 1 else ch) for ch in text if not ch.isspace())
+
+
+_FOLD = {"'": '"', "(": "[", ")": "]"}
