@@ -32,11 +32,32 @@ class Inputs:
     proposed: int                 # calls the model wrote
 
 
+def entry_arity(entry_point: str, starter_code: str) -> tuple[int, float] | None:
+    """(required, most) arguments of the entry point, or None when the starter code does not define it."""
+    function = find_function(starter_code, entry_name(entry_point))
+    return parameter_arity(function) if function is not None else None
+
+
+def argument_lists(value: object, arity: tuple[int, float] | None) -> list[list]:
+    """The calls in what a stress generator returned. Asked for a list of argument tuples, small models also
+    return one call's arguments as the list itself (`[nums, queries]`), or bare values for a one-argument
+    function; each reading is taken only when it fits the arity."""
+    if not isinstance(value, list):
+        return []
+    fits = (lambda n: arity[0] <= n <= arity[1]) if arity else (lambda n: True)
+    if value and all(isinstance(c, list) and fits(len(c)) for c in value):
+        return value
+    if arity and fits(len(value)):
+        return [value]
+    if arity and fits(1):
+        return [[c] for c in value]
+    return []
+
+
 def parse_inputs(reply: str, entry_point: str, starter_code: str, *, prefix: str = "self") -> Inputs:
     """Every call of the entry point with literal arguments and a fitting number of them, in order."""
     names = _call_names(entry_point) | _named_after(reply, entry_point)
-    function = find_function(starter_code, entry_name(entry_point))
-    arity = parameter_arity(function) if function is not None else None
+    arity = entry_arity(entry_point, starter_code)
     found: dict[str, CallTest] = {}
     proposed = 0
     for line in reply.splitlines():

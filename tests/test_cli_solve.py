@@ -90,12 +90,15 @@ def test_rich_view_shows_progress_code_verdict_and_usage(cli):
     assert "NOT SOLVED" in result.stdout and "prompt tokens" in result.stdout and "countPairs" in result.stdout
 
 
-def test_the_default_method_samples_checks_its_self_tests_and_shows_them(cli):
+@pytest.mark.parametrize("returned", ["[([i % 7 for i in range(3000)], 6)]",   # a list of argument tuples, as asked
+                                      "[[i % 7 for i in range(3000)], 6]"])    # one call's arguments, unwrapped
+def test_the_default_method_samples_checks_its_self_tests_and_shows_them(cli, tmp_path, returned):
     brute = (FIXTURES / "pair-sum-count" / "brute.py").read_text()
     tests = f"```python\n{brute}\n```\n\ncountPairs([1, 1, 2, 0], 2)\ncountPairs([3], 6)\n"
-    stress = "```python\ndef stress_inputs():\n    return [([i % 7 for i in range(3000)], 6)]\n```"
+    stress = f"```python\ndef stress_inputs():\n    return {returned}\n```"
     with ScriptedServer([REFERENCE, tests, stress]) as server:
-        result = solve(cli, server, "-v", method=None)
+        result = solve(cli, server, "-v", "--out", str(tmp_path / "traj.json"), method=None)
+    assert json.loads((tmp_path / "traj.json").read_text())["stats"]["stress_inputs"] == 1
     assert result.exit_code == 0, result.output
     assert "method=coderefine:expansions=0," in result.stderr.splitlines()[0]
     assert "final answer: candidate 0 (all tests pass)" in result.stdout

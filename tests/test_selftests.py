@@ -89,3 +89,13 @@ def test_stated_examples_need_the_input_shortly_before_the_output():
     assert stated_examples("f([1, 2, 3]) == 3", "f", "f([1, 2, 3]) returns the length") == ()
     assert stated_examples("f('ab') == 'ba'", "f", "f('ab') gives " + "x" * (WINDOW - 10) + " 'ba'") != ()
     assert stated_examples("f('ab') == 'ba'", "f", "f('ab') gives " + "x" * (WINDOW + 10) + " 'ba'") == ()
+
+
+def test_stress_values_are_read_as_calls_whatever_shape_the_model_returns():
+    from coderefine.selftests import argument_lists
+    big, pairs = list(range(50)), [[0, 1]] * 40
+    assert argument_lists([[big, pairs], [big, pairs]], (2, 2)) == [[big, pairs], [big, pairs]]   # as asked
+    assert argument_lists([big, pairs], (2, 2)) == [[big, pairs]]       # one call's arguments, unwrapped
+    assert argument_lists([10_000, pairs, pairs], (3, 3)) == [[10_000, pairs, pairs]]
+    assert argument_lists([big], (1, 1)) == [[big]] and argument_lists([5, 10**5], (1, 1)) == [[5], [10**5]]
+    assert argument_lists([big, big, big], (2, 2)) == [] and argument_lists("no", (1, 1)) == []

@@ -30,7 +30,8 @@ from coderefine.extract import entry_name, extract_code
 from coderefine.loop import Run, ask_for_code, best_index, call_seed, first_candidate, problem_text, solve_messages
 from coderefine.patch import PatchError, apply_diff, diff_text, numbered, parse_diff, unchanged_body
 from coderefine.prompts import clip, render
-from coderefine.selftests import MISSING, Label, labelled_tests, oracle_from, outputs, parse_inputs, score, vote
+from coderefine.selftests import (MISSING, Label, argument_lists, entry_arity, labelled_tests, oracle_from, outputs,
+                                  parse_inputs, score, vote)
 from coderefine.source import defined_names, syntax_errors
 from coderefine.stated import stated_examples
 from coderefine.types import Candidate, Report
@@ -41,6 +42,7 @@ SAMPLE_HOTTER = 0.2        # added to the temperature per fresh sample: near the
 TESTS_TOKENS = 768         # the oracle and a dozen calls fit; a reply that runs on is cut, not waited for
 HOTTER = 0.2               # added to the temperature per earlier expansion of the same candidate
 STRESS_LIMITS = Limits(time_per_test=10.0, output_bytes=8 << 20)
+STRESS_TAKEN = 8   # values read from a stress generator: 3 calls, or one call's arguments (a generator may yield)
 ANCHORS_SHOWN = 3
 _LARGE = re.compile(r"10\s*\^\s*\d|10\*\*\s*\d|\d{1,3}(?:,\d{3}){1,}|\b\d{5,}\b|<sup>\d")
 
@@ -177,18 +179,18 @@ class Search:
         if code is None:
             self.run.count("stress_unparsed")
             return
-        printer = "\nimport json as _json\nprint(_json.dumps([list(a) if isinstance(a, (list, tuple)) else [a] " \
-                  "for a in stress_inputs()]))\n"
+        printer = "\nimport itertools as _it, json as _json\n" \
+                  f"print(_json.dumps(list(_it.islice(stress_inputs(), {STRESS_TAKEN}))))\n"
         result = self.run.loss.run_program(code + printer, STRESS_LIMITS)
         try:
-            cases = json.loads(result.stdout) if result.exit_code == 0 else None
+            value = json.loads(result.stdout) if result.exit_code == 0 else None
         except ValueError:
-            cases = None
-        if not isinstance(cases, list):
+            value = None
+        if not isinstance(value, list):
             self.run.count("stress_failed")
             return
-        calls = "\n".join(f"{self.problem.entry_point}({', '.join(map(repr, c))})" for c in cases
-                          if isinstance(c, list))
+        arity = entry_arity(self.problem.entry_point, self.problem.starter_code)
+        calls = "\n".join(f"{self.problem.entry_point}({', '.join(map(repr, c))})" for c in argument_lists(value, arity))
         self.stress = tuple(replace(t, name=f"stress {i + 1}") for i, t in
                             enumerate(parse_inputs(calls, self.problem.entry_point, self.problem.starter_code).tests[:3]))
         self.run.count("stress_inputs", len(self.stress))
