@@ -56,7 +56,7 @@ def argument_lists(value: object, arity: tuple[int, float] | None) -> list[list]
 
 def parse_inputs(reply: str, entry_point: str, starter_code: str, *, prefix: str = "self") -> Inputs:
     """Every call of the entry point with literal arguments and a fitting number of them, in order."""
-    names = _call_names(entry_point) | _named_after(reply, entry_point)
+    names = _call_names(entry_point) | _stand_ins(reply, entry_point)
     arity = entry_arity(entry_point, starter_code)
     found: dict[str, CallTest] = {}
     proposed = 0
@@ -102,12 +102,12 @@ def _call_names(entry_point: str) -> set[str]:
     return {entry_point, name, name.rpartition(".")[2]}
 
 
-def _named_after(reply: str, entry_point: str) -> set[str]:
-    """Functions the reply defines under a name that contains the entry point's (`f_brute_force`,
-    `brute_force_f`): small models often call their oracle, not `f`, on the test inputs."""
+def _stand_ins(reply: str, entry_point: str) -> set[str]:
+    """Functions the reply defines under the entry point's name (`f_brute_force`) or an oracle's
+    (`reference_solution`): small models often call their oracle, not `f`, on the test inputs."""
     name = entry_name(entry_point).rpartition(".")[2].lower()
     return {n for piece in code_pieces(reply) for n in defined_names(piece)
-            if "." not in n and name in n.lower()}
+            if "." not in n and (name in n.lower() or any(w in n.lower() for w in _ORACLE_WORDS))}
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,15 @@ def test_calls_of_the_oracle_named_after_the_entry_point_count_as_inputs():
     assert [t.args for t in inputs.tests] == [([-3, -4, 5], 3), ([1], 1)] and inputs.proposed == 2
 
 
+def test_calls_of_an_oracle_named_as_one_count_as_inputs():
+    reply = ("```python\nclass Solution:\n    def spam(self, words, banned):\n        return True\n\n"
+             "def reference_solution(words, banned):\n    return len(set(words) & set(banned)) > 1\n\n"
+             "print(reference_solution([\"a\", \"b\"], [\"a\"]))  # False\nprint(reference_solution([], [\"a\"]))\n"
+             "print(is_prime(7))\n```")
+    inputs = parse_inputs(reply, "Solution().spam", "class Solution:\n    def spam(self, words, banned):")
+    assert [t.args for t in inputs.tests] == [(["a", "b"], ["a"]), ([], ["a"])] and inputs.proposed == 2
+
+
 def test_an_oracle_named_apart_is_bound_to_the_entry_point():
     code = oracle_from(REPLY, "add")
     namespace = {}
