@@ -41,6 +41,12 @@ bench() {  # bench NAME ARGS...: one resumable comparison, recording its request
     $DECODING --out "$R/$name" "$@"
 }
 
+# First, after any change to the method: its carried variants on the HumanEval frontier, seeds 0-2, and resample
+# at their realized spend; every later step replays these runs from the cache.
+bench humaneval-compare-1.5b --methods "$VARIANTS" --dataset humaneval \
+  --problems @$R/humaneval-frontier-1.5b.txt --seeds 0,1,2
+bench humaneval-compare-1.5b --methods "resample@coderefine:expansions=0,resample@$EXAMPLES" --dataset humaneval \
+  --problems @$R/humaneval-frontier-1.5b.txt --seeds 0,1,2
 # 0. Development checks on the HumanEval frontier (benchmarks/results/humaneval-frontier-1.5b.txt), seed 0
 #    only: coderefine:expansions=0 (the default of `solve` after the held-out check, 1b), examples=on, and the
 #    quorum and hint variants. What won here is carried on to 1b, 2a, 1 and 3.

@@ -166,6 +166,17 @@ def first_candidate(run: Run, *, reminder: bool = True) -> Candidate:
     return Candidate(index=-1, code=code or "", origin="zero-shot")
 
 
+SAMPLE_HOTTER = 0.1   # added to the base temperature per fresh sample (Kapoor et al.'s rising temperature)
+
+
+def fresh_sample(run: Run, k: int, messages: list[dict] | None = None) -> str | None:
+    """The k-th fresh sample: the zero-shot prompt (or `messages`) at base + 0.1·k, capped at 1, with the
+    k-th seed. Every method that samples afresh asks these same requests, so the cache serves each once and
+    a method's samples are resample's: comparisons stay paired past the first call."""
+    return ask_for_code(run, "sample", messages or solve_messages(run.problem), seed=call_seed(run.seed, k, 0),
+                        temperature=min(1.0, run.budget.temperature + SAMPLE_HOTTER * k), reminder=False)
+
+
 def ask_for_code(run: Run, role: str, messages: list[dict], *, seed: int, temperature: float | None = None,
                  reminder: bool = True) -> str | None:
     """One call for a whole program, plus (with `reminder`) one more turn when the reply holds none."""

@@ -49,6 +49,15 @@ def test_resample_raises_temperature_and_stops_at_a_pass(box):
     assert traj.stop_reason == "visible tests pass" and traj.final_index == 2
 
 
+def test_coderefine_samples_are_resamples_requests(box):
+    # far misses (0 of 2 visible) are not repaired: each further call is a fresh sample, and the k-th is
+    # resample's k-th request, so the cache serves it once and the two methods stay paired
+    _, resampled = run("resample", [WRONG] * 4, box, budget=Budget(calls=4))
+    _, sampled = run("coderefine:expansions=0", [WRONG] * 4, box, budget=Budget(calls=4))
+    assert [c["seed"] for c in sampled.calls] == [c["seed"] for c in resampled.calls]
+    assert sampled.calls == resampled.calls
+
+
 def test_resample_stops_at_the_budget_and_keeps_the_earliest_best(box):
     traj, llm = run("resample", [WRONG, HALF, WRONG, HALF], box, budget=Budget(calls=4))
     assert len(llm.calls) == 4 and traj.stop_reason == "call budget spent"

@@ -1,7 +1,7 @@
 """The two simplest baselines: zero-shot, and resampling with rising temperature (Kapoor et al.)."""
 from __future__ import annotations
 
-from coderefine.loop import Run, ask_for_code, call_seed, first_candidate, solve_messages
+from coderefine.loop import Run, first_candidate, fresh_sample
 from coderefine.types import Candidate
 
 
@@ -22,8 +22,6 @@ def resample(run: Run) -> str:
             return "no visible tests to select with"
         if current.visible.complete:
             return "visible tests pass"
-        temperature = min(1.0, run.budget.temperature + 0.1 * k)
-        code = ask_for_code(run, "sample", solve_messages(run.problem), seed=call_seed(run.seed, k, 0),
-                            temperature=temperature, reminder=False)
+        code = fresh_sample(run, k)
         current = run.add(Candidate(index=-1, code=code or "", origin="resample"))
     return "visible tests pass" if current.visible.complete else "iteration budget spent"

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from coderefine.extract import entry_name, extract_code
-from coderefine.loop import Run, ask_for_code, best_index, call_seed, first_candidate, problem_text, solve_messages
+from coderefine.loop import Run, best_index, call_seed, first_candidate, fresh_sample, problem_text, solve_messages
 from coderefine.patch import PatchError, apply_diff, diff_text, numbered, parse_diff, unchanged_body
 from coderefine.prompts import clip, render
 from coderefine.selftests import (MISSING, Label, argument_lists, entry_arity, labelled_tests, oracle_from, outputs,
@@ -38,7 +38,6 @@ from coderefine.types import Candidate, Report
 from sandbox import CallTest, ExecutionReport, Limits, TestOutcome, render_call, render_value
 
 NEAR_MISS = 0.5            # visible pass fraction from which a repair is tried instead of a fresh sample
-SAMPLE_HOTTER = 0.2        # added to the temperature per fresh sample: near the base, samples repeat themselves
 TESTS_TOKENS = 768         # the oracle and a dozen calls fit; a reply that runs on is cut, not waited for
 HOTTER = 0.2               # added to the temperature per earlier expansion of the same candidate
 STRESS_LIMITS = Limits(time_per_test=10.0, output_bytes=8 << 20)
@@ -300,7 +299,7 @@ class Search:
         return min(open_, key=lambda c: self.expansions.get(c.index, 0)) if open_ else None
 
     def sample(self) -> None:
-        """A fresh candidate: the zero-shot prompt at a temperature that rises with each sample."""
+        """A fresh candidate: resample's k-th request (the k-th without a hint is the very same request)."""
         self.samples += 1
         k = self.samples
         messages = solve_messages(self.problem)
@@ -309,8 +308,7 @@ class Search:
                                                         expected=clip(case.expected),
                                                         actual=clip(case.actual or case.exception or case.status))
             self.run.count("sample_hinted")
-        code = ask_for_code(self.run, "sample", messages, seed=call_seed(self.run.seed, k, 4),
-                            temperature=min(1.0, self.run.budget.temperature + SAMPLE_HOTTER * k), reminder=False)
+        code = fresh_sample(self.run, k, messages)
         if code is None or any(code == c.code for c in self.candidates()):
             self.run.count("sample_duplicate" if code else "sample_unparsed")
             return
