@@ -5,7 +5,7 @@ Every round spends at most two calls. After the zero-shot candidate (the request
 - while no candidate passes the visible tests, a near miss (at least half of the visible tests passed)
   is expanded: a critique of its smallest failing test, then a patch; a candidate is expanded at most
   twice, the second time hotter. Far misses are not worth a repair on a small model: a fresh sample
-  (the zero-shot prompt at a rising temperature) is drawn instead;
+  (resample's next request: the zero-shot prompt at a rising temperature) is drawn instead;
 - once a candidate passes the visible tests (or at once, when there are none), one call asks for a
   brute-force oracle and 8-12 test inputs, and, with large constraints, one more for maximum-size inputs.
   Inputs are labelled by agreement of the programs that pass the visible tests; a candidate that fails an
