@@ -83,13 +83,18 @@ def parse_inputs(reply: str, entry_point: str, starter_code: str, *, prefix: str
 _ORACLE_WORDS = ("brute", "reference", "naive", "oracle", "slow", "simple")
 
 
+def _oracle_named(name: str) -> bool:
+    """A name a model gives its brute force (`f_brute`, `reference_solution`)."""
+    return any(w in name.lower() for w in _ORACLE_WORDS)
+
+
 def oracle_from(reply: str, entry_point: str) -> str | None:
     """The brute-force oracle in a reply. Models often name it apart (`f_brute`) beside a fast `f`: then
     the oracle is the piece with `f` bound to the brute force; else the program that defines `f`."""
     if entry_point.isidentifier():
         for piece in code_pieces(reply):
             names = [n for n in defined_names(piece) if "." not in n and n != entry_point]
-            brute = next((n for n in names if any(w in n.lower() for w in _ORACLE_WORDS)), None)
+            brute = next((n for n in names if _oracle_named(n)), None)
             if brute is not None:
                 return f"{without_top_level_calls(piece)}\n\n{entry_point} = {brute}\n"
     code = extract_code(reply, entry_point)
@@ -107,7 +112,7 @@ def _stand_ins(reply: str, entry_point: str) -> set[str]:
     (`reference_solution`): small models often call their oracle, not `f`, on the test inputs."""
     name = entry_name(entry_point).rpartition(".")[2].lower()
     return {n for piece in code_pieces(reply) for n in defined_names(piece)
-            if "." not in n and (name in n.lower() or any(w in n.lower() for w in _ORACLE_WORDS))}
+            if "." not in n and (name in n.lower() or _oracle_named(n))}
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
 """Self-generated tests: parsing inputs, finding the oracle, labelling by agreement."""
-from coderefine.selftests import MISSING, oracle_from, parse_inputs, score, vote
+from coderefine.selftests import MISSING, argument_lists, oracle_from, parse_inputs, score, vote
 from sandbox import Compare
 
 REPLY = """```python
@@ -101,7 +101,6 @@ def test_stated_examples_need_the_input_shortly_before_the_output():
 
 
 def test_stress_values_are_read_as_calls_whatever_shape_the_model_returns():
-    from coderefine.selftests import argument_lists
     big, pairs = list(range(50)), [[0, 1]] * 40
     assert argument_lists([[big, pairs], [big, pairs]], (2, 2)) == [[big, pairs], [big, pairs]]   # as asked
     assert argument_lists([big, pairs], (2, 2)) == [[big, pairs]]       # one call's arguments, unwrapped
