@@ -58,6 +58,10 @@ def test_the_report_pairs_methods_with_any_reference_method(folder):
         build_report(ResultStore(folder), against="textgrad")
     result = CliRunner().invoke(app, ["bench", "report", str(folder), "--against", "textgrad"])
     assert result.exit_code == 2 and "methods there: zero-shot, resample" in result.output
+    before = (folder / "report.md").read_bytes() if (folder / "report.md").exists() else None
+    result = CliRunner().invoke(app, ["bench", "report", str(folder), "--methods", "resample,zerro-shot"])
+    assert result.exit_code == 2 and "no runs of zerro-shot" in result.output, result.output
+    assert ((folder / "report.md").read_bytes() if (folder / "report.md").exists() else None) == before
 
 
 def test_torn_last_line_is_ignored_then_cut(folder):
@@ -82,6 +86,21 @@ def test_a_folder_of_another_setup_or_other_data_is_refused(folder):
         store.open(Setup("humaneval", "local/qwen2.5-coder-1.5b", budget, decoding={"speculation": "ngram-mod"}), {})
     manifest = store.open(Setup("humaneval", "local/qwen2.5-coder-1.5b", budget), {"P/4": "h4"})
     assert set(manifest.problems) == {"P/1", "P/2", "P/3", "P/4"}
+
+
+def test_a_folder_without_results_takes_the_setup_of_the_next_bench(tmp_path):
+    """A bench that stopped before its first run (a mistyped model) does not lock the folder to its setup."""
+    store = ResultStore(tmp_path / "runs")
+    store.open(Setup("humaneval", "openai/gpt-4o-mnii", Budget(calls=8)), {"P/1": "h1"})
+    manifest = store.open(Setup("humaneval", "openai/gpt-4o-mini", Budget(calls=8)), {"P/2": "h2"})
+    assert manifest.setup.model == "openai/gpt-4o-mini" and set(manifest.problems) == {"P/2"}
+    assert store.manifest().setup.model == "openai/gpt-4o-mini"
+
+
+def test_a_corrupt_manifest_is_named_not_a_crash(folder):
+    (folder / "bench.json").write_text("{ not json")
+    result = CliRunner().invoke(app, ["bench", "report", str(folder)])
+    assert result.exit_code == 2 and "bench.json: not a bench manifest" in result.output, result.output
 
 
 def test_plan_skips_done_runs_and_frontier_reads_zero_shot():
@@ -142,6 +161,8 @@ def test_matched_spend_edge_cases():
     assert get_method("resample@resample@coderefine").spend_of == "resample@coderefine"
     assert _method_names("coderefine:beam=3,diffs=off,resample@coderefine:expansions=0,beam=2,zero-shot") == [
         "coderefine:beam=3,diffs=off", "resample@coderefine:expansions=0,beam=2", "zero-shot"]
+    from coderefine.cli.bench import _seeds
+    assert _method_names("resample,zero-shot,resample") == ["resample", "zero-shot"] and _seeds("0,0,1") == [0, 1]
 
 
 def test_a_method_at_a_method_that_never_ran_is_refused(tmp_path):
@@ -161,10 +182,31 @@ def test_executor_reraises_and_stops():
         list(ThreadExecutor(2).map_unordered(boom, range(10)))
 
 
+def test_ctrl_c_drops_the_runs_not_started_and_keeps_those_in_flight(monkeypatch):
+    import time
+
+    import coderefine.bench.run as run
+    real_wait, waits, heard = run.wait, [], []
+
+    def interrupted_wait(*args, **kwargs):
+        waits.append(1)
+        if len(waits) == 2:
+            time.sleep(0.05)   # the workers have taken the items just submitted
+            raise KeyboardInterrupt
+        return real_wait(*args, **kwargs)
+    monkeypatch.setattr(run, "wait", interrupted_wait)
+    got = []
+    with pytest.raises(KeyboardInterrupt):
+        for x in ThreadExecutor(2, on_interrupt=heard.append).map_unordered(lambda x: time.sleep(0.1) or x, range(9)):
+            got.append(x)
+    assert heard == [2] and len(got) in (3, 4) and sorted(got) == list(range(len(got)))   # 2 in flight, kept
+
+
 @pytest.mark.parametrize("args, message", [
     (["--methods", "zero-shot,nope"], "unknown method 'nope'"),
     (["--problems", "HumanEval/0,Nope/1"], "Nope/1"),
-    (["--difficulty", "Impossible"], "selection is empty"),
+    (["--difficulty", "Impossible"], "unknown difficulty 'Impossible'"),
+    (["--budget-tokens", "0"], "--budget-tokens 0: must be at least 1"),
     ([], "budget"),
     (["--sandbox-slots", "0"], "--sandbox-slots 0"),
     (["--speculation", "ngram"], "unknown speculation type 'ngram'"),
@@ -178,7 +220,8 @@ def test_bad_input_is_refused_before_any_work(tmp_path, args, message):
     assert not (out / "results.jsonl").exists()
 
 
-def test_a_full_disk_stops_the_bench_with_a_clear_message_and_keeps_what_was_written(tmp_path, monkeypatch):
+@pytest.mark.parametrize("where", ["row", "trajectory"])
+def test_a_full_disk_stops_the_bench_with_a_clear_message_and_keeps_what_was_written(tmp_path, monkeypatch, where):
     import errno
 
     from coderefine.bench.run import run_bench
@@ -198,7 +241,17 @@ def test_a_full_disk_stops_the_bench_with_a_clear_message_and_keeps_what_was_wri
         appended.append(row)
         real_append(row)
 
-    monkeypatch.setattr(store, "append", append)
+    def save(traj, path):
+        if "p1" in str(path):
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        real_save(traj, path)
+
+    if where == "row":
+        monkeypatch.setattr(store, "append", append)
+    else:
+        from coderefine.types import Trajectory
+        real_save = Trajectory.save
+        monkeypatch.setattr(Trajectory, "save", save)
     llm = ScriptedLLM(["```python\ndef add(a, b):\n    return a + b\n```"] * 3)
     with Sandbox(backend="bwrap") as box, pytest.raises(BenchError, match="disk is full; 1 runs were saved"):
         run_bench(store, Setup("t", "scripted", Budget(calls=1)), [METHODS["zero-shot"]], problems, [0], llm, box,
@@ -212,3 +265,19 @@ def test_the_report_compares_seeds_on_the_same_problems():
     assert _grid(seed0 | {("p0", 1), ("p1", 1)}) == ([f"p{i}" for i in range(10)], [0])
     both = _grid(seed0 | {(f"p{i}", 1) for i in range(6)})
     assert both == (sorted(f"p{i}" for i in range(6)), [0, 1])
+
+
+def test_a_rows_visible_score_is_on_the_problems_own_visible_tests():
+    """Stated examples that a method stood in for missing visible tests do not count as a visible pass."""
+    from coderefine.bench.run import Job, result_row
+    from coderefine.data.problem import Problem
+    from coderefine.types import Candidate, Report, Trajectory
+    from sandbox import CallTest
+    setup = Setup("t", "scripted", Budget(calls=8))
+    traj = Trajectory("p", "coderefine", "scripted", 0, candidates=[Candidate(0, "x", "sample", visible=Report(2, 2))],
+                      final_index=0, hidden=Report(1, 1))
+    for visible, expected in (((), (0, 0)), ((CallTest(args=(1,), expected=1),), (2, 2))):
+        problem = Problem(id="p", statement="s", entry_point="f", starter_code="def f(x):", visible_tests=visible,
+                          hidden_tests=(CallTest(args=(2,), expected=2),))
+        row = result_row(Job(RunKey("coderefine", "p", 0), METHODS["coderefine"], problem, setup.budget), traj, setup)
+        assert (row["visible_passed"], row["visible_total"]) == expected

@@ -5,7 +5,7 @@ import os
 import pytest
 
 from coderefine.repo import RepoError
-from coderefine.repo.apply import Change, apply_changes, write_atomic
+from coderefine.repo.apply import Change, apply_changes, check_staged
 from git_repo import git, make_repo, write
 
 OLD = "def f():\n    return 1\n"
@@ -45,12 +45,37 @@ def test_unstaged_changes_are_never_mixed_with_a_fix(repo):
     assert (repo / "pkg/m.py").read_text() == edited
 
 
+def test_staged_files_pass_the_early_check_and_unstaged_ones_are_named(repo):
+    check_staged(repo, ["pkg/m.py", "run.py"])
+    write(repo, {"pkg/n.py": OLD + "# not staged\n"})
+    with pytest.raises(RepoError, match="pkg/n.py has changes that are not staged"):
+        check_staged(repo, ["pkg/m.py", "pkg/n.py"])
+
+
 @pytest.mark.parametrize("broken", ["fsync", "replace"])
 def test_a_write_that_dies_midway_leaves_the_old_file_whole_and_no_debris(repo, monkeypatch, broken):
     def die(*args):
         raise KeyboardInterrupt
     monkeypatch.setattr(os, broken, die)
     with pytest.raises(KeyboardInterrupt):
-        write_atomic(repo / "pkg/m.py", NEW)
+        apply_changes(repo, [Change("pkg/m.py", OLD, NEW)])
     assert (repo / "pkg/m.py").read_text() == OLD
+    assert sorted(p.name for p in (repo / "pkg").iterdir()) == ["m.py", "n.py"]
+
+
+def test_a_fix_of_two_files_that_fails_on_the_second_changes_neither(repo, monkeypatch):
+    """The first file is already renamed over when the second rename fails (a full disk): it is put back,
+    and the error is the user's to act on, not a crash."""
+    real = os.replace
+    calls = []
+
+    def full_on_second(src, dst):
+        calls.append(dst)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device", str(dst))
+        return real(src, dst)
+    monkeypatch.setattr(os, "replace", full_on_second)
+    with pytest.raises(RepoError, match="No space left on device.*no file was changed"):
+        apply_changes(repo, [Change("pkg/m.py", OLD, NEW), Change("pkg/n.py", OLD, NEW)])
+    assert (repo / "pkg/m.py").read_text() == OLD and (repo / "pkg/n.py").read_text() == OLD
     assert sorted(p.name for p in (repo / "pkg").iterdir()) == ["m.py", "n.py"]

@@ -64,6 +64,39 @@ def test_refine_apply_writes_the_fix_and_json_says_what_happened(repo):
     assert (repo / "calc.py").read_text() == FIXED and git(repo, "diff", "--name-only") == "calc.py\n"
 
 
+def test_apply_on_a_file_with_unstaged_changes_is_refused_before_any_model_call(repo):
+    write(repo, {"calc.py": BUGGY + "# mine, not staged\n"})
+    with ScriptedReplies([FIX]) as server:
+        result = invoke(server, "refine", "calc.py::add", "--apply")
+    refused(result, server, "calc.py has changes that are not staged", "git add calc.py")
+    assert (repo / "calc.py").read_text() == BUGGY + "# mine, not staged\n"
+
+
+class EditsDuringTheRun(ScriptedReplies):
+    """The user edits (and stages) the file while the model works."""
+    def __init__(self, replies, root):
+        super().__init__(replies)
+        self.root = root
+
+    def answer(self, body):
+        write(self.root, {"calc.py": BUGGY + "# edited meanwhile\n"})
+        git(self.root, "add", "calc.py")
+        return super().answer(body)
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_a_fix_that_can_no_longer_be_written_is_still_shown(repo, as_json):
+    with EditsDuringTheRun([FIX], repo) as server:
+        result = invoke(server, "refine", "calc.py::add", "--apply", *(["--json"] if as_json else []))
+    assert result.exit_code == 2, result.output
+    if as_json:
+        error = json.loads(result.stdout)["error"]
+        assert "calc.py changed since coderefine read it" in error["message"] and error["diff"] == PATCH
+    else:
+        assert PATCH in result.stdout and "not applied: calc.py changed since coderefine read it" in result.stdout
+    assert (repo / "calc.py").read_text() == BUGGY + "# edited meanwhile\n"
+
+
 def test_tests_that_pass_already_are_said_to_pass_and_no_model_is_asked(repo):
     write(repo, {"calc.py": FIXED})
     with ScriptedReplies([]) as server:

@@ -6,10 +6,10 @@ from coderefine.methods import METHODS
 from coderefine.repo import RepoError
 from coderefine.repo.apply import diff
 from coderefine.repo.refine import Request, baseline, choose, optimise, prepare
-from coderefine.repo.snapshot import relative
+from coderefine.repo.snapshot import relative, relative_item
 from coderefine.repo.targets import TargetSpec
 from coderefine.types import Budget
-from git_repo import make_repo, write
+from git_repo import git, make_repo, write
 from scripted_llm import ScriptedLLM
 
 STATS = '''"""Statistics."""
@@ -143,6 +143,12 @@ def test_a_path_outside_the_repository_is_refused(repo, tmp_path):
         relative(repo, tmp_path / "elsewhere.py")
 
 
+def test_a_test_items_node_id_is_kept_as_written(repo, monkeypatch):
+    monkeypatch.chdir(repo / "tests")
+    assert relative_item(repo, "t.py::test_f[http://x.org/a/../b]") == "tests/t.py::test_f[http://x.org/a/../b]"
+    assert relative_item(repo, "../mathx") == "mathx"
+
+
 def test_a_new_file_not_yet_added_to_git_is_named(repo):
     write(repo, {"tests/test_new.py": "def test_x():\n    pass\n"})
     with pytest.raises(RepoError, match=r"tests/test_new.py is not a file git tracks .* \(new files must be added"):
@@ -170,3 +176,21 @@ def test_a_file_without_a_function_limits_the_suspects_to_that_file(repo, box):
                                tests=("tests/test_mathx.py",)))
     chosen = choose(prepared, baseline(prepared, box))
     assert [s.definition.where for s in chosen] == ["mathx/scale.py::normalize", "mathx/scale.py::scale"]
+
+
+def test_the_snapshot_skips_a_tracked_file_it_cannot_read_or_decode(repo, monkeypatch):
+    from pathlib import Path
+
+    from coderefine.repo.snapshot import take
+    write(repo, {"data.bin": "x"})
+    (repo / "data.bin").write_bytes(b"\xff\xfe\x00")
+    git(repo, "add", "data.bin")
+    real = Path.read_bytes
+
+    def locked(path):
+        if path.name == "stats.py":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+    monkeypatch.setattr(Path, "read_bytes", locked)
+    snapshot = take(repo)
+    assert {"mathx/stats.py", "data.bin"} <= set(snapshot.skipped) and "mathx/scale.py" in snapshot.files

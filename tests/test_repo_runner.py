@@ -92,3 +92,16 @@ def test_the_limit_that_stopped_a_run_and_why_its_verdicts_are_untrusted_reach_t
     assert (report.limit_hit, report.untrusted, report.error) == ("wall", "shared process", why)
     assert [(o.name, o.status, o.limit_hit) for o in report.failures] == [("t.py::test_b", "killed", "wall")]
     assert report.to_dict()["untrusted"] == "shared process" and report.to_dict()["limit_hit"] == "wall"
+
+
+def test_a_test_that_ran_before_the_change_and_is_skipped_with_it_fails():
+    """A change must not pass by turning a failing test into a skip; tests skipped all along stay out."""
+    raw = ExecutionReport([TestOutcome("passed", "t.py::test_a"), TestOutcome("skipped", "t.py::test_b"),
+                           TestOutcome("skipped", "t.py::test_c")], "bwrap")
+    baseline = read(ExecutionReport([TestOutcome("passed", "t.py::test_a"), TestOutcome("failed", "t.py::test_b"),
+                                     TestOutcome("skipped", "t.py::test_c")], "bwrap"))
+    assert baseline.ran == {"t.py::test_a", "t.py::test_b"} and baseline.report.total == 2
+    assert (read(raw).report.passed, read(raw).report.total) == (1, 1)
+    report = read(raw, baseline.ran).report
+    assert (report.passed, report.total) == (1, 2) and not report.complete
+    assert report.failures[0].name == "t.py::test_b" and "skipped with this change" in report.failures[0].exception

@@ -69,6 +69,10 @@ def build_report(store: ResultStore, methods: list[str] | None = None, against: 
     if against != BASELINE and against not in present:
         raise BenchError(f"--against {against}: no runs of that method in {store.folder}; methods there: "
                          + (", ".join(present) or "none"))
+    missing = [m for m in methods or () if m not in present]
+    if missing:
+        raise BenchError(f"no runs of {', '.join(missing)} in {store.folder}; methods there: "
+                         + (", ".join(present) or "none"))
     names = methods or present
     by_method = {m: {(r["problem"], r["seed"]): r for r in results if r["method"] == m} for m in names}
     finished = set.intersection(*(set(cells) for cells in by_method.values())) if by_method else set()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, as_completed, wait
 from dataclasses import dataclass, replace
 from typing import Callable, Iterable, Iterator, Protocol, Sequence
 
@@ -26,12 +26,15 @@ class Executor(Protocol):
 
 
 class ThreadExecutor:
-    """`workers` threads; stops submitting new work once a result raises, and re-raises it."""
+    """`workers` threads; stops submitting new work once a result raises, and re-raises it. On Ctrl-C the runs
+    not yet started are dropped and those in flight are finished and yielded, so their work is kept (a second
+    Ctrl-C stops waiting for them); `on_interrupt` hears how many are in flight."""
 
-    def __init__(self, workers: int):
+    def __init__(self, workers: int, on_interrupt: Callable[[int], None] | None = None):
         if workers < 1:
             raise BenchError("--workers must be at least 1")
         self.workers = workers
+        self.on_interrupt = on_interrupt
 
     def map_unordered(self, fn: Callable, items: Iterable) -> Iterator:
         pending = iter(items)
@@ -52,6 +55,15 @@ class ThreadExecutor:
                         running.discard(future)
                         yield future.result()
                     fill()
+            except KeyboardInterrupt:
+                pending = iter(())
+                running = {future for future in running if not future.cancel()}
+                if self.on_interrupt:
+                    self.on_interrupt(len(running))
+                for future in as_completed(running):
+                    if future.exception() is None:
+                        yield future.result()
+                raise
             finally:
                 for future in running:
                     future.cancel()
@@ -104,15 +116,18 @@ def waiting(methods: Sequence[Method], problems: Sequence[Problem], seeds: Seque
 
 
 def result_row(job: Job, traj: Trajectory, setup: Setup) -> dict:
-    """The one line a finished run leaves in results.jsonl."""
+    """The one line a finished run leaves in results.jsonl. Its visible score is on the problem's own visible
+    tests: a method that stood tests of its own in for missing ones (the statement's examples) records 0 of 0,
+    as every other method does there, so P(hidden fail | visible pass) is taken over the same problems."""
     final, hidden, usage = traj.final, traj.hidden, traj.usage
+    visible = final.visible if final and job.problem.visible_tests else None
     return {
         "method": job.method.name, "problem": job.problem.id, "problem_hash": traj.problem_hash,
         "seed": job.key.seed, "model": setup.model, "budget": job.budget.to_dict(),
         "temperature": setup.budget.temperature,
         "code_hash": hashlib.sha256((final.code if final else "").encode()).hexdigest()[:16],
         "candidates": len(traj.candidates),
-        "visible_passed": final.visible.passed if final else 0, "visible_total": final.visible.total if final else 0,
+        "visible_passed": visible.passed if visible else 0, "visible_total": visible.total if visible else 0,
         "selftest_passed": final.selftest.passed if final else 0, "selftest_total": final.selftest.total if final else 0,
         "hidden_passed": hidden.passed, "hidden_total": hidden.total, "solved": hidden.complete,
         "calls": usage.calls, "llm_calls": usage.llm_calls, "cached_calls": usage.cached_calls,
@@ -142,17 +157,16 @@ def run_bench(store: ResultStore, setup: Setup, methods: Sequence[Method], probl
         return result_row(job, traj, setup)
 
     finished = 0
-    for row in executor.map_unordered(one, jobs):
-        try:
+    try:   # a trajectory saved in a worker, or the row appended here, may find the disk full
+        for row in executor.map_unordered(one, jobs):
             store.append(row)
-        except OSError as exc:
-            if exc.errno == errno.ENOSPC:
-                raise BenchError(f"{store.folder}: the disk is full; {finished} runs were saved, the rest "
-                                 "will run when you rerun the same command with space free") from exc
-            raise
-        finished += 1
-        if on_result:
-            on_result(row)
+            finished += 1
+            if on_result:
+                on_result(row)
+    except OSError as exc:
+        why = "the disk is full" if exc.errno == errno.ENOSPC else f"cannot write {exc.filename}: {exc.strerror}"
+        raise BenchError(f"{store.folder}: {why}; {finished} runs were saved, the rest will run when you rerun "
+                         "the same command once that is fixed") from exc
     return finished
 
 

@@ -86,11 +86,10 @@ class ResultStore:
         path = self.folder / MANIFEST
         manifest = Manifest(setup, {})
         if path.exists():
-            try:
-                manifest = Manifest.from_dict(json.loads(path.read_text()))
-            except (ValueError, KeyError, TypeError) as exc:
-                raise BenchError(f"{path}: not a bench manifest ({exc}); use another --out folder") from exc
-            if manifest.setup.key() != setup.key():
+            manifest = self.manifest()
+            if manifest.setup.key() != setup.key() and not self.results():   # nothing to keep: a new setup
+                manifest = Manifest(setup, {})
+            elif manifest.setup.key() != setup.key():
                 theirs, ours = manifest.setup.key(), setup.key()
                 diff = ", ".join(f"{k}: {theirs[k]} there, {ours[k]} here" for k in ours if theirs[k] != ours[k])
                 hint = (" (or pass the --speculation and --draft-max it was run with; {} is --speculation none)"
@@ -111,7 +110,10 @@ class ResultStore:
         path = self.folder / MANIFEST
         if not path.is_file():
             raise BenchError(f"{self.folder}: no {MANIFEST} here; is it a bench results folder?")
-        return Manifest.from_dict(json.loads(path.read_text()))
+        try:
+            return Manifest.from_dict(json.loads(path.read_text()))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise BenchError(f"{path}: not a bench manifest ({exc}); is this a bench results folder?") from exc
 
     # --- results -------------------------------------------------------------------------------
 

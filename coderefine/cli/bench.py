@@ -37,12 +37,12 @@ def _method_names(text: str) -> list[str]:
             names[-1] += "," + part
         else:
             names.append(part)
-    return names
+    return list(dict.fromkeys(names))
 
 
 def _seeds(text: str) -> list[int]:
     try:
-        seeds = [int(s) for s in _split(text)]
+        seeds = list(dict.fromkeys(int(s) for s in _split(text)))
     except ValueError:
         fail(f"--seeds takes integers separated by commas, like 0,1,2; got {text!r}")
     if not seeds:
@@ -52,6 +52,7 @@ def _seeds(text: str) -> list[int]:
 
 def _select(dataset: str, problems: str | None, difficulty: str | None):
     """The problems to run and the rule that chose them (for the report)."""
+    from coderefine.cli.problems import difficulty_level
     from coderefine.data import load_dataset
     from coderefine.data.problem import ProblemError
     try:
@@ -60,7 +61,7 @@ def _select(dataset: str, problems: str | None, difficulty: str | None):
         fail(str(exc))
     rule = f"all {len(loaded)} problems of {dataset}"
     if difficulty:
-        wanted = set(_split(difficulty))
+        wanted = {difficulty_level(level) for level in _split(difficulty)}
         loaded = [p for p in loaded if p.difficulty in wanted]
         rule = f"difficulty {', '.join(sorted(wanted))} of {dataset}"
     if problems:
@@ -89,8 +90,9 @@ def _select(dataset: str, problems: str | None, difficulty: str | None):
 def _run(ui: Output, out_dir: Path, method_names: list[str], dataset: str, problems: str | None,
          difficulty: str | None, seeds: list[int], model: str | None, api_base: str | None,
          budget_calls: int | None, budget_tokens: int | None, temperature: float | None, workers: int | None,
-         backend: str | None, no_cache: bool, sandbox_slots: int = 2, server: dict | None = None) -> None:
-    """Everything is checked (flags, selection, the folder's setup) before the model is touched."""
+         backend: str | None, no_cache: bool, sandbox_slots: int = 2, server: dict | None = None) -> list[str]:
+    """Everything is checked (flags, selection, the folder's setup) before the model is touched. Returns the
+    methods that have runs in the folder now (one that waits on another's spend may have none yet)."""
     from coderefine.bench.run import ThreadExecutor, plan, run_bench, waiting
     from coderefine.bench.store import BenchError, ResultStore, RunKey, Setup
     from coderefine.llm.engine import Engine
@@ -110,6 +112,8 @@ def _run(ui: Output, out_dir: Path, method_names: list[str], dataset: str, probl
         fail("--methods is empty")
     if budget_calls is None and budget_tokens is None:
         fail("give --budget-calls or --budget-tokens: methods are compared at one budget")
+    if budget_tokens is not None and budget_tokens < 1:
+        fail(f"--budget-tokens {budget_tokens}: must be at least 1")
     for flag, value in (("--workers", workers), ("--sandbox-slots", sandbox_slots)):
         if value is not None and value < 1:
             fail(f"{flag} {value}: must be at least 1")
@@ -159,10 +163,14 @@ def _run(ui: Output, out_dir: Path, method_names: list[str], dataset: str, probl
                     f"{m.name} {solved[m.name]}" for m in methods))
 
             run_bench(store, setup, methods, selected, seeds, engine, box,
-                      ThreadExecutor(workers or 2 * settings.slots), on_result=on_result)
+                      ThreadExecutor(workers or 2 * settings.slots, on_interrupt=lambda n: ui.note(
+                          f"Ctrl-C: finishing the {n} runs in flight, so that their work is kept "
+                          "(Ctrl-C again to stop waiting for them)")), on_result=on_result)
     except BenchError as exc:
         fail(f"{exc} (results so far are kept in {out_dir}; rerun the same command to resume)",
              ExitCode.ENVIRONMENT)
+    ran = {row["method"] for row in store.results()}
+    return [m.name for m in methods if m.name in ran]
 
 
 def _report(ui: Output, folder: Path, methods: list[str] | None, against: str = "zero-shot") -> dict:
@@ -209,11 +217,11 @@ def bench(
     ui = Output(json=as_json, quiet=quiet, verbose=verbose)
     if out_dir is None:
         fail("give --out FOLDER for the results (rerun with the same folder to resume)")
-    _run(ui, out_dir, _method_names(methods), dataset, problems, difficulty, _seeds(seeds), model, api_base,
+    ran = _run(ui, out_dir, _method_names(methods), dataset, problems, difficulty, _seeds(seeds), model, api_base,
          budget_calls, budget_tokens, temperature, workers, backend, no_cache, sandbox_slots,
          dict(slots=slots, ctx_per_slot=ctx_per_slot, speculation=speculation, draft_model=draft_model,
               draft_max=draft_max))
-    summary = _report(ui, out_dir, _method_names(methods))
+    summary = _report(ui, out_dir, ran)
     if as_json:
         ui.document(summary)
 

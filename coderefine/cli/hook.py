@@ -14,7 +14,7 @@ from coderefine.cli.refine import guarded, run_repo
 from coderefine.cli.repo_options import RepoArgs, repo_command
 from coderefine.repo.hook import hook_selection, staged_files
 from coderefine.repo.refine import Request, prepare
-from coderefine.repo.snapshot import relative, repo_root, take
+from coderefine.repo.snapshot import relative, relative_item, repo_root, take
 
 LABELS = {"hook_tests": "--tests", "hook_time_budget": "--time-budget"}
 
@@ -37,7 +37,7 @@ def hook(
     settings = resolved.settings
     root = guarded(repo_root, Path.cwd())
     snapshot = guarded(take, root, args.max_repo_mb)
-    configured = [guarded(relative, root, p) for p in tests] if tests else list(settings.hook_tests)
+    configured = [guarded(relative_item, root, p) for p in tests] if tests else list(settings.hook_tests)
     changed = [guarded(relative, root, f) for f in files] if files else guarded(staged_files, root)
     selection = guarded(hook_selection, snapshot, configured, changed)
     reason = "no tests cover the staged files"

@@ -45,10 +45,8 @@ def find(problem_id: str, dataset: str) -> Problem:
         fail(str(exc))
 
 
-def _difficulty(name: str | None) -> str | None:
+def difficulty_level(name: str) -> str:
     """A difficulty level in any case; an unknown one is refused instead of matching nothing."""
-    if name is None:
-        return None
     level = next((d for d in DIFFICULTIES if d.lower() == name.lower()), None)
     if level is None:
         fail(unknown("difficulty", name, DIFFICULTIES, label="known difficulties"))
@@ -81,7 +79,7 @@ def list_problems(dataset: str = DatasetOpt,
                   as_json: bool = JsonOpt, quiet: bool = QuietOpt) -> None:
     """List the problems of a dataset, with how many rows were skipped and why. Exit 2 if every row was."""
     ui = Output(json=as_json, quiet=quiet)
-    result = _load(dataset, difficulty=_difficulty(difficulty), since=since, until=until)
+    result = _load(dataset, difficulty=difficulty_level(difficulty) if difficulty else None, since=since, until=until)
     skipped = [{"where": s.where, "reason": s.reason} for s in result.skipped]
     if not as_json:
         _report_skipped(result, ui)

@@ -18,9 +18,9 @@ from coderefine.config import Resolved
 from coderefine.methods import get_method
 from coderefine.render import failure_lines
 from coderefine.repo import RepoError
-from coderefine.repo.apply import apply_changes, diff
+from coderefine.repo.apply import apply_changes, check_staged, diff
 from coderefine.repo.refine import NothingRan, Outcome, Prepared, Request, baseline, choose, optimise, prepare
-from coderefine.repo.snapshot import relative, repo_root
+from coderefine.repo.snapshot import relative, relative_item, repo_root
 from coderefine.repo.targets import TargetSpec
 from coderefine.types import Report, Trajectory
 
@@ -31,13 +31,8 @@ def repo_request(target: str | None, tests: list[str] | None, **options) -> Requ
     root = repo_root(Path.cwd())
     if spec is not None:
         spec = TargetSpec(relative(root, spec.path), spec.qualname)
-    items = tuple(_relative_item(root, item) for item in tests or ())
+    items = tuple(relative_item(root, item) for item in tests or ())
     return Request(root=root, target=spec, tests=items, **options)
-
-
-def _relative_item(root: Path, item: str) -> str:
-    path, sep, node = item.partition("::")
-    return relative(root, path) + sep + node
 
 
 def run_repo(ui: Output, prepared: Prepared, args: RepoArgs, resolved: Resolved,
@@ -66,6 +61,8 @@ def run_repo(ui: Output, prepared: Prepared, args: RepoArgs, resolved: Resolved,
         engine.check()   # tests that pass need no model; failing ones learn of a missing key before any call
         show_report(ui, "the tests now", result.report)
         chosen = guarded(choose, prepared, result)
+        if args.apply:   # a write that would be refused is refused now, before minutes of model calls
+            guarded(check_staged, prepared.snapshot.root, sorted({s.definition.path for s in chosen}))
         for rank, suspect in enumerate(chosen, 1):
             ui.note(f"variable {rank}: {suspect.definition.where} ({suspect.why})")
         prepare_local_model(settings.model, ui, settings.serving())
@@ -76,7 +73,12 @@ def run_repo(ui: Output, prepared: Prepared, args: RepoArgs, resolved: Resolved,
                                args.seed, on_step=_Progress(ui))
     applied = args.apply and outcome.status == "fixed"
     if applied:
-        guarded(apply_changes, prepared.snapshot.root, outcome.changes)
+        try:
+            apply_changes(prepared.snapshot.root, outcome.changes)
+        except RepoError as exc:   # the fix is still shown, so the work is not lost
+            if not ui.json:
+                show_outcome(ui, outcome, applied=False, refused=str(exc))
+            fail(str(exc), diff=diff(outcome.changes))
     show_outcome(ui, outcome, applied=applied, asked=args.apply)
     return (ExitCode.OK if outcome.status in ("fixed", "passing") else ExitCode.FAILED), outcome
 
@@ -126,13 +128,13 @@ def outcome_document(outcome: Outcome, applied: bool) -> dict:
             "limits_hit": outcome.limits_hit, "untrusted": outcome.untrusted}
 
 
-def show_outcome(ui: Output, outcome: Outcome, *, applied: bool, asked: bool = False) -> None:
+def show_outcome(ui: Output, outcome: Outcome, *, applied: bool, asked: bool = False, refused: str = "") -> None:
     """The result on stdout: the diff and the tests with it (or why there is none), what was written, and
     what the verdicts are worth."""
     if ui.json:
         ui.document(outcome_document(outcome, applied))
         return
-    _show_result(outcome, applied, asked)
+    _show_result(outcome, applied, asked, refused)
     runs = len(outcome.runs)
     for limit, count in outcome.limits_hit.items():
         console.print(f"limit hit: the sandbox's {limit} limit stopped {count} of {runs} test runs, which count "
@@ -141,7 +143,7 @@ def show_outcome(ui: Output, outcome: Outcome, *, applied: bool, asked: bool = F
         console.print(Text(f"untrusted verdicts: {outcome.untrusted}"))
 
 
-def _show_result(outcome: Outcome, applied: bool, asked: bool) -> None:
+def _show_result(outcome: Outcome, applied: bool, asked: bool, refused: str) -> None:
     before = outcome.before
     if outcome.status == "passing":
         console.print(f"all {before.total} selected tests pass already; nothing to fix")
@@ -157,9 +159,11 @@ def _show_result(outcome: Outcome, applied: bool, asked: bool) -> None:
     console.print(f"tests: {before.passed} of {before.total} pass now, {after.passed} of {after.total} with this change")
     for line in failure_lines(after.failures, error=after.error, limit=8):
         console.print(Text(f"  {line}"))
-    files = ", ".join(c.path for c in outcome.changes)
+    files = " ".join(c.path for c in outcome.changes)
     if applied:
         console.print(f"applied to {files} (`git diff` shows it, `git checkout -- {files}` undoes it)")
+    elif refused:
+        console.print(f"not applied: {refused}")
     elif asked:
         console.print("not applied: only a change that makes every selected test pass is written")
     else:

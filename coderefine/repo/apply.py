@@ -1,6 +1,6 @@
-"""A proposed fix as unified diffs, and writing it: atomically (a temporary file renamed over the original,
-its mode kept), only if the file is still what was read, and only if git holds its current content (the
-index), so `git checkout -- FILE` undoes the fix. No backup files: git is the backup."""
+"""A proposed fix as unified diffs, and writing it: all files or none, each atomically (a temporary file renamed
+over the original, its mode kept), only if the file is still what was read, and only if git holds its current
+content (the index), so `git checkout -- FILE` undoes the fix. No backup files: git is the backup."""
 from __future__ import annotations
 
 import difflib
@@ -9,7 +9,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Iterable, Sequence
 
 from coderefine.repo import RepoError
 
@@ -32,6 +32,14 @@ def diff(changes: Sequence[Change]) -> str:
     return "".join(change.diff() for change in changes)
 
 
+def check_staged(root: Path, paths: Iterable[str]) -> None:
+    """Refuse files whose changes git does not hold; run before the model, so that --apply fails at once."""
+    for path in paths:
+        if not in_index(root, path):
+            raise RepoError(f"{path} has changes that are not staged; nothing was written "
+                            f"(stage them with `git add {path}` first, so that git can undo the fix)")
+
+
 def apply_changes(root: Path, changes: Sequence[Change]) -> None:
     """Write every change, after checking all of them: a file changed since it was read, or with changes
     git does not hold, stops the whole fix before any file is written."""
@@ -40,30 +48,54 @@ def apply_changes(root: Path, changes: Sequence[Change]) -> None:
         if not path.is_file() or path.read_bytes() != change.before.encode("utf-8"):
             raise RepoError(f"{change.path} changed since coderefine read it; nothing was written "
                             "(run again on the current version)")
-        if not in_index(root, change.path):
-            raise RepoError(f"{change.path} has changes that are not staged; nothing was written "
-                            f"(stage them with `git add {change.path}` first, so that git can undo the fix)")
-    for change in changes:
-        write_atomic(root / change.path, change.after)
+    check_staged(root, (change.path for change in changes))
+    write_all(root, changes)
 
 
-def in_index(root: Path, path: str) -> bool:
-    """The working-tree file is the one in git's index."""
-    return subprocess.run(["git", "-C", str(root), "diff", "--quiet", "--", path], check=False).returncode == 0
+def write_all(root: Path, changes: Sequence[Change]) -> None:
+    """All files or none: every new and old text is first written beside its file, and only then renamed over
+    it, so a failure (a full disk, Ctrl-C) puts back the files already renamed with renames alone. A reader,
+    or a process killed at any moment, sees each file old or new, never half of one."""
+    staged: list[tuple[Path, Path, Path]] = []   # (file, its new text, its old text)
+    renamed: list[tuple[Path, Path]] = []
+    try:
+        for change in changes:
+            path = root / change.path
+            staged.append((path, _beside(path, change.after), _beside(path, change.before)))
+        for path, new, old in staged:
+            os.replace(new, path)
+            renamed.append((path, old))
+    except BaseException as exc:
+        for path, old in reversed(renamed):
+            os.replace(old, path)
+        for _, new, old in staged:
+            new.unlink(missing_ok=True)
+            old.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise RepoError(f"could not write the fix ({exc.strerror or exc}: {exc.filename or ''}); "
+                            "no file was changed") from exc
+        raise
+    for _, _, old in staged:
+        old.unlink(missing_ok=True)
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write `text` to a temporary file beside `path` and rename it over `path`: a reader, or a process killed
-    at any moment, sees the old file or the new one, never half of one. The file keeps its permissions."""
-    mode = path.stat().st_mode & 0o7777
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".coderefine")
+def _beside(path: Path, text: str) -> Path:
+    """`text` in a new temporary file in `path`'s folder (so a rename replaces `path` atomically), fsynced,
+    with `path`'s permissions."""
+    handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".coderefine")
+    temporary = Path(name)
     try:
         with os.fdopen(handle, "wb") as file:
             file.write(text.encode("utf-8"))
             file.flush()
             os.fsync(file.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
+        os.chmod(temporary, path.stat().st_mode & 0o7777)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
+    return temporary
+
+
+def in_index(root: Path, path: str) -> bool:
+    """The working-tree file is the one in git's index."""
+    return subprocess.run(["git", "-C", str(root), "diff", "--quiet", "--", path], check=False).returncode == 0

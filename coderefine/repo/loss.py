@@ -18,13 +18,14 @@ class PytestLoss:
     """`loss(code)` for any method: splice, run the selection, report. Equal edits are run once."""
 
     def __init__(self, snapshot: Snapshot, variables: Sequence[Definition], run: PytestRun, sandbox,
-                 limits: Limits, expected: int | None = None):
+                 limits: Limits, expected: int | None = None, ran_before: frozenset[str] = frozenset()):
         self.snapshot = snapshot
         self.variables = tuple(variables)
         self.pytest_run = run
         self.sandbox = sandbox
         self.limits = limits
         self.expected = expected        # the number of tests the baseline ran: fewer means the run broke
+        self.ran_before = ran_before    # tests that ran on the baseline: skipped now means failed
         self.runs = 0
         self._seen: dict[str, Report] = {}
 
@@ -41,7 +42,8 @@ class PytestLoss:
         if key not in self._seen:
             self.runs += 1
             self._seen[key] = run_pytest(self.sandbox, {**self.snapshot.files, **edits}, self.pytest_run,
-                                         expected=self.expected, limits=self.limits).report
+                                         expected=self.expected, limits=self.limits,
+                                         ran_before=self.ran_before).report
         return self._seen[key]
 
     def run(self, code: str, tests: Sequence[Test]) -> Report:

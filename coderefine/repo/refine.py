@@ -57,7 +57,7 @@ class Prepared:
 
     def loss(self, sandbox, chosen: list[Suspect], baseline: Result) -> PytestLoss:
         return PytestLoss(self.snapshot, [s.definition for s in chosen], self.pytest_run(), sandbox, self.limits,
-                          baseline.collected)
+                          baseline.collected, baseline.ran)
 
 
 @dataclass

@@ -58,6 +58,7 @@ class Result:
     collected: int = 0                   # tests pytest reported, skipped ones included
     calls: dict[str, list[Called]] = field(default_factory=dict)   # node id -> calls, first call first
     exit_status: int | None = None       # pytest's exit status when it did not finish cleanly
+    ran: frozenset[str] = frozenset()    # node ids of the tests that ran (not skipped)
 
     @property
     def collection_errors(self) -> list[TestOutcome]:
@@ -109,13 +110,14 @@ def _ini_line(key: str, value: str | list) -> str:
 
 
 def run_pytest(sandbox, files: Mapping[str, str], run: PytestRun, *, expected: int | None,
-               limits: Limits) -> Result:
+               limits: Limits, ran_before: frozenset[str] = frozenset()) -> Result:
     """The selection run once in the sandbox."""
-    return read(sandbox.run_pytest(sandbox_files(files, run), expected_count=expected, limits=limits))
+    return read(sandbox.run_pytest(sandbox_files(files, run), expected_count=expected, limits=limits), ran_before)
 
 
-def read(raw: ExecutionReport) -> Result:
-    """The Report of a pytest run, and the calls each test made (taken out of its report text)."""
+def read(raw: ExecutionReport, ran_before: frozenset[str] = frozenset()) -> Result:
+    """The Report of a pytest run, and the calls each test made (taken out of its report text). A test of
+    `ran_before` (it ran on the code as it was) that is skipped now fails: a change must not pass by skipping."""
     calls: dict[str, list[Called]] = {}
     outcomes = []
     for outcome in raw.outcomes:
@@ -126,12 +128,16 @@ def read(raw: ExecutionReport) -> Result:
                 calls[outcome.name] = [Called(*entry) for entry in json.loads(trace)]
             except (ValueError, TypeError):
                 pass   # the ranking falls back on tracebacks
-        if outcome.status != "skipped":
+        if outcome.status == "skipped" and outcome.name in ran_before:
+            outcomes.append(TestOutcome(status="error", name=outcome.name, seconds=outcome.seconds,
+                                        exception="skipped with this change, though it ran before it"))
+        elif outcome.status != "skipped":
             plain = outcome.status == "passed" or outcome.name.endswith(COLLECTION_ERROR)
             outcomes.append(outcome if plain else failure(outcome))
     exit_match = _EXIT.search(raw.error)
     report = Report.of(replace(raw, outcomes=outcomes))   # the limit hit and why it is untrusted go with it
-    return Result(report, len(raw.outcomes), calls, int(exit_match.group(1)) if exit_match else None)
+    return Result(report, len(raw.outcomes), calls, int(exit_match.group(1)) if exit_match else None,
+                  frozenset(o.name for o in raw.outcomes if o.status != "skipped"))
 
 
 def failure(outcome: TestOutcome) -> TestOutcome:

@@ -56,6 +56,13 @@ def relative(root: Path, path: Path | str) -> str:
         raise RepoError(f"{path} is outside the repository {root}") from None
 
 
+def relative_item(root: Path, item: str) -> str:
+    """A pytest item (`file`, `file::test[param]`) with its file made repo-relative; the node id is kept as
+    written (a parameter may hold slashes that path resolution would rewrite)."""
+    path, sep, node = item.partition("::")
+    return relative(root, path) + sep + node
+
+
 def take(root: Path, limit_mb: float = DEFAULT_LIMIT_MB) -> Snapshot:
     """The tracked files of `root`, as they are in the working tree; over `limit_mb` in all: RepoError."""
     names = sorted({n for n in git(root, "ls-files", "-z", "--cached").split("\0") if n})
@@ -65,11 +72,11 @@ def take(root: Path, limit_mb: float = DEFAULT_LIMIT_MB) -> Snapshot:
         if path.is_symlink() or not path.is_file():
             skipped.append(name)            # deleted in the working tree, a submodule, or a link
             continue
-        data = path.read_bytes()
         try:
+            data = path.read_bytes()
             files[name] = data.decode("utf-8")
-        except UnicodeDecodeError:
-            skipped.append(name)
+        except (OSError, UnicodeDecodeError):
+            skipped.append(name)            # unreadable (permissions) or binary
             continue
         size += len(data)
     limit = int(limit_mb * (1 << 20))
