@@ -31,7 +31,7 @@ from pathlib import Path
 from sandbox import cgroup
 from sandbox.process import ProcessJail, RawRun, kill_session, run_to_end
 from sandbox.rundir import RunDir, mount_problem
-from sandbox.slots import UidPool
+from sandbox.slots import UidPool, tasks_of
 from sandbox.types import Limits
 
 PYTHON = "/usr/bin/python3"
@@ -39,11 +39,14 @@ INSIDE_ENV = {"PATH": "/usr/bin:/bin", "HOME": "/work", "LANG": "C.UTF-8", "PYTH
               "PYTHONIOENCODING": "utf-8"}
 
 
-def rlimit_prefix(limits: Limits, wall: float) -> list[str]:
-    """`prlimit` arguments that cap the whole process tree (inherited by everything it starts)."""
+def rlimit_prefix(limits: Limits, wall: float, tasks_before: int = 0) -> list[str]:
+    """`prlimit` arguments that cap the whole process tree (inherited by everything it starts). RLIMIT_NPROC
+    counts every task of the uid: a tree that runs as a uid with `tasks_before` tasks already gets its
+    `limits.nproc` on top of them (else a busy user's jail could not even start)."""
     cpu = limits.cpu_seconds or int(wall) + 1
     return ["prlimit", f"--as={limits.memory_mb << 20}", f"--cpu={cpu}", f"--fsize={limits.fsize_mb << 20}",
-            f"--nofile={limits.nofile}", f"--nproc={limits.nproc}", "--core=0", f"--stack={64 << 20}", "--"]
+            f"--nofile={limits.nofile}", f"--nproc={limits.nproc + tasks_before}", "--core=0",
+            f"--stack={64 << 20}", "--"]
 
 
 def system_binds() -> list[str]:
@@ -108,7 +111,8 @@ class BwrapBackend:
         else:
             size = str(limits.tmp_mb << 20)
             writable = ["--size", size, "--tmpfs", "/tmp", "--size", size, "--tmpfs", "/dev/shm"]
-        return [*rlimit_prefix(limits, wall), self.bwrap,
+        tasks_before = 0 if self.as_root else tasks_of(os.getuid())   # as root, each jail has a fresh uid
+        return [*rlimit_prefix(limits, wall, tasks_before), self.bwrap,
                 "--unshare-all", "--unshare-user", "--disable-userns", "--cap-drop", "ALL",
                 "--die-with-parent", "--new-session", "--as-pid-1", "--hostname", "sandbox",
                 *system_binds(), "--proc", "/proc", "--dev", "/dev", *writable,

@@ -20,6 +20,8 @@ container that fails it is removed and replaced.
 from __future__ import annotations
 
 import os
+import posixpath
+import shlex
 import shutil
 import socket
 import tempfile
@@ -318,13 +320,14 @@ class DockerBackend:
         try:
             for old in box.dir.iterdir():
                 old.unlink()
-            for name, data in {**ro_files, **{f"work--{k}": v for k, v in work_files.items()}}.items():
+            work = list(work_files.items())   # staged flat (work--0, ...): their names may hold folders
+            for name, data in {**ro_files, **{f"work--{i}": data for i, (_, data) in enumerate(work)}}.items():
                 (box.dir / name).write_bytes(data)
                 os.chmod(box.dir / name, 0o644)
-            if work_files:  # copied into the quota'd /work first
-                names = " ".join(f"'{k}'" for k in work_files)
-                box.container.exec_run(["sh", "-c", f"for f in {names}; do mkdir -p \"$(dirname \"/work/$f\")\"; "
-                                        f"cp \"/sb/work--$f\" \"/work/$f\"; done"], user=box.user)
+            if work:  # copied into the quota'd /work first
+                copies = "; ".join(f"mkdir -p {shlex.quote(posixpath.dirname('/work/' + name))} && "
+                                   f"cp /sb/work--{i} {shlex.quote('/work/' + name)}" for i, (name, _) in enumerate(work))
+                box.container.exec_run(["sh", "-c", copies], user=box.user)
             api = self.client.api
             exec_id = api.exec_create(box.container.id, [*rlimit_prefix(limits, wall), *command], stdin=True,
                                       user=box.user, workdir="/work" if role == "worker" else "/")["Id"]

@@ -417,6 +417,10 @@ class Run:
                 why, limit = f"the {peer.role}'s jail did not start within {self.limits.startup:g} s", "startup"
             elif isinstance(exc, ValueError):
                 why, limit = f"the {peer.role} could not start: {exc}", ending.limit_hit
+            elif isinstance(exc, Closed):   # it ended before its hello, so before any candidate code ran
+                raise SandboxError(f"the {peer.role}'s jail on {self.backend.name} ended before it started "
+                                   f"({ending.how}): {ending.stderr.strip()[-600:]}; no candidate code had run, so "
+                                   "this is the machine or the limits, not the code") from exc
             else:
                 why = f"the {peer.role}'s jail did not start ({ending.how}): {ending.stderr.strip()[-600:]}"
                 limit = ending.limit_hit

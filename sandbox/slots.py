@@ -66,3 +66,20 @@ def _has_processes(uid: int) -> bool:
         except OSError:  # it ended while we looked
             continue
     return False
+
+
+def tasks_of(uid: int) -> int:
+    """How many tasks (threads, zombies included) the real uid `uid` has now: the count RLIMIT_NPROC is checked
+    against, so a jail that runs as its caller's uid gets its process limit on top of this."""
+    count = 0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = Path(entry.path, "status").read_text()
+        except OSError:  # it ended while we looked
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        if int(fields.get("Uid", "-1 ").split()[0]) == uid:
+            count += int(fields.get("Threads", "1").strip() or 1)
+    return count

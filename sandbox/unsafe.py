@@ -5,6 +5,7 @@ every report from this backend is marked untrusted.
 """
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import warnings
@@ -13,6 +14,7 @@ from contextlib import ExitStack
 from sandbox.bwrap import rlimit_prefix
 from sandbox.process import ProcessJail
 from sandbox.rundir import RunDir
+from sandbox.slots import tasks_of
 from sandbox.types import Limits
 
 WARNING = ("sandbox backend 'unsafe': candidate code runs as YOUR user with only rlimits, "
@@ -43,7 +45,7 @@ class UnsafeBackend:
             stack.callback(run.remove)
             places = {"/sb": str(run.ro), "/work": str(run.path("work")), **(ro_dirs or {})}
             argv = [_mapped(arg, places) for arg in command]
-            proc = subprocess.Popen([*rlimit_prefix(limits, wall), *argv], stdin=subprocess.PIPE,
+            proc = subprocess.Popen([*rlimit_prefix(limits, wall, tasks_of(os.getuid())), *argv], stdin=subprocess.PIPE,
                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=run.path("work"),
                                     start_new_session=True,
                                     env={"PATH": "/usr/bin:/bin", "HOME": str(run.path("work")), "LANG": "C.UTF-8",

@@ -62,6 +62,14 @@ def test_run_pytest_counts_and_statuses(box):
     assert short.passed == 0 and short.error
 
 
+def test_run_pytest_takes_a_repository_of_folders_and_odd_names(box):
+    """Repository mode sends files under folders, on every backend."""
+    files = {"pkg/__init__.py": "", "pkg/deep/lib.py": "def add(a, b):\n    return a + b\n", "pkg/deep/__init__.py": "",
+             "tests/it's here/test_lib.py": "from pkg.deep.lib import add\ndef test_ok():\n    assert add(1, 2) == 3\n"}
+    report = box.run_pytest(files, expected_count=1)
+    assert [(o.name, o.status) for o in report.outcomes] == [("tests/it's here/test_lib.py::test_ok", "passed")], report
+
+
 def test_unknown_backend_is_a_clear_error():
     with pytest.raises(SandboxUnavailable, match="use auto, docker, bwrap or unsafe"):
         Sandbox(backend="podman")

@@ -183,3 +183,48 @@ def test_a_uid_still_holding_zombies_is_passed_over():
     finally:
         os.kill(holder, 9)
         os.waitpid(holder, 0)
+
+
+def test_a_jail_that_ends_before_its_hello_is_the_machines_error_not_a_verdict(box):
+    """No candidate code runs before a jail's hello, so a jail that ends sooner (here: too little memory for
+    Python to start) raises SandboxError: a bench stops and says why, instead of scoring right code as killed."""
+    from sandbox import SandboxError
+    with pytest.raises(SandboxError):
+        box.run_tests("def f(x):\n    return x + 1\n", [CallTest(args=(1,), expected=2)], "f",
+                      limits=Limits(memory_mb=4, wall=10.0))
+
+
+def test_a_user_with_many_processes_still_gets_a_jail(tmp_path):
+    """Not as root, every jail runs as the caller's uid, and RLIMIT_NPROC counts all of that uid's tasks: the
+    jail's process limit comes on top of what the user runs already, so a busy desktop does not turn every
+    test into 'killed'. Runs the sandbox as `nobody` beside 70 of its processes."""
+    import shutil
+    import subprocess
+    import tempfile
+    if os.geteuid() != 0:
+        pytest.skip("needs root to run as another user")
+    nobody = 65534
+    place = Path(tempfile.mkdtemp(prefix="crnobody"))
+    try:
+        place.chmod(0o755)
+        shutil.copytree(Path(__file__).resolve().parents[2] / "sandbox", place / "sandbox",
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        (place / "probe.py").write_text(
+            "from sandbox import CallTest, Sandbox\n"
+            "with Sandbox(backend='bwrap') as box:\n"
+            "    report = box.run_tests('def f(x):\\n    return x + 1\\n', [CallTest(args=(1,), expected=2)], 'f')\n"
+            "    print([o.status for o in report.outcomes])\n")
+        for path in [place, *place.rglob("*")]:
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        ids = {"user": nobody, "group": nobody, "extra_groups": []}
+        busy = [subprocess.Popen(["sleep", "60"], **ids) for _ in range(70)]
+        try:
+            run = subprocess.run(["/usr/bin/python3", "probe.py"], cwd=place, capture_output=True, text=True,
+                                 timeout=120, **ids)
+        finally:
+            for process in busy:
+                process.kill()
+                process.wait()
+        assert run.stdout.strip() == "['passed']", run.stdout + run.stderr
+    finally:
+        shutil.rmtree(place, ignore_errors=True)
