@@ -66,7 +66,11 @@ class _Statement:
     def spans(self, value: Any) -> list[Span]:
         """Where `value` occurs in the statement."""
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return [m.span() for m in _NUMBER.finditer(self.raw) if float(m.group()) == float(value)]
+            try:
+                number = float(value)
+            except OverflowError:   # an int beyond any float: no statement states it as a number
+                return []
+            return [m.span() for m in _NUMBER.finditer(self.raw) if float(m.group()) == number]
         forms = {_normal(f) for f in [json.dumps(value), repr(value)] + ([value] if isinstance(value, str) else [])}
         return [(self.at[i], self.at[i + len(form) - 1] + 1) for form in forms if form
                 for i in _find_all(self.text, form)]

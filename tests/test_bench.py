@@ -207,6 +207,7 @@ def test_ctrl_c_drops_the_runs_not_started_and_keeps_those_in_flight(monkeypatch
     (["--problems", "HumanEval/0,Nope/1"], "Nope/1"),
     (["--difficulty", "Impossible"], "unknown difficulty 'Impossible'"),
     (["--budget-tokens", "0"], "--budget-tokens 0: must be at least 1"),
+    (["--methods", "resample,textgrad", "--budget-tokens", "5000"], "textgrad plan their iterations from the call cap"),
     ([], "budget"),
     (["--sandbox-slots", "0"], "--sandbox-slots 0"),
     (["--speculation", "ngram"], "unknown speculation type 'ngram'"),
@@ -214,7 +215,8 @@ def test_ctrl_c_drops_the_runs_not_started_and_keeps_those_in_flight(monkeypatch
 def test_bad_input_is_refused_before_any_work(tmp_path, args, message):
     out = tmp_path / "runs"
     base = ["bench", "--dataset", "humaneval", "--out", str(out), "--model", "openai/none"]
-    budget = [] if args == [] else ["--budget-calls", "2"]
+    token_cap_only = "--methods" in args and "--budget-tokens" in args
+    budget = [] if args == [] or token_cap_only else ["--budget-calls", "2"]
     result = CliRunner().invoke(app, base + budget + args)
     assert result.exit_code != 0 and message in result.output and "Traceback" not in result.output
     assert not (out / "results.jsonl").exists()

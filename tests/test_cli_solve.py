@@ -106,7 +106,18 @@ def test_the_default_method_samples_checks_its_self_tests_and_shows_them(cli, tm
     assert len(server.requests) == 3   # the zero-shot answer, then tests and an oracle, then stress inputs
 
 
-def test_solved_exits_0_and_quiet_prints_only_the_result(cli):
+def test_a_stress_generator_that_prints_nesting_beyond_parsing_is_counted_as_failed(cli, tmp_path):
+    brute = (FIXTURES / "pair-sum-count" / "brute.py").read_text()
+    tests = f"```python\n{brute}\n```\n\ncountPairs([1, 1, 2, 0], 2)\ncountPairs([3], 6)\n"
+    stress = ("```python\nimport os\nprint('[' * 100000 + ']' * 100000, flush=True)\nos._exit(0)\n\n\n"
+              "def stress_inputs():\n    return []\n```")
+    with ScriptedServer([REFERENCE, tests, stress]) as server:
+        result = solve(cli, server, "--out", str(tmp_path / "traj.json"), method=None)
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "traj.json").read_text())["stats"]["stress_failed"] == 1
+
+
+
     with ScriptedServer([REFERENCE]) as server:
         result = solve(cli, server, "-q")
     assert result.exit_code == 0, result.output

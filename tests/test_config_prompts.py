@@ -80,3 +80,19 @@ def test_prompts_fill_code_with_braces():
 def test_prompt_missing_value_is_an_error():
     with pytest.raises(KeyError):
         render("problem.statement", statement="only this")
+
+
+def test_the_replicas_test_report_shows_assert_tests_too():
+    """LeetCode's tree and list examples are asserts of the problem's own: Reflexion and TextGrad see them,
+    passed or failed, as they see call tests."""
+    from coderefine.prompts import assert_report
+    from coderefine.types import Report
+    from sandbox import AssertTest, CallTest, TestOutcome
+    tests = [CallTest(args=(1,), expected=2, name="t1"),
+             AssertTest(source="assert candidate(root=tree_node([1, 2]), k=1) == 2", name="t2"),
+             AssertTest(source="assert candidate(root=tree_node([1]), k=1) == 1", name="t3")]
+    report = Report(2, 3, failures=[TestOutcome("failed", "t2", exception="AssertionError: 3 != 2")])
+    text = assert_report("f", tests, report)
+    passed, failed = text.split("Tests failed:")
+    assert "assert f(1) == 2" in passed and "assert candidate(root=tree_node([1]), k=1) == 1" in passed
+    assert "assert candidate(root=tree_node([1, 2]), k=1) == 2  # failed: AssertionError: 3 != 2" in failed

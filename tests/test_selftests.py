@@ -98,6 +98,7 @@ def test_stated_examples_need_the_input_shortly_before_the_output():
     assert stated_examples("f([1, 2, 3]) == 3", "f", "f([1, 2, 3]) returns the length") == ()
     assert stated_examples("f('ab') == 'ba'", "f", "f('ab') gives " + "x" * (WINDOW - 10) + " 'ba'") != ()
     assert stated_examples("f('ab') == 'ba'", "f", "f('ab') gives " + "x" * (WINDOW + 10) + " 'ba'") == ()
+    assert stated_examples(f"f({'9' * 400}) == 1", "f", "f(9) gives 1") == ()   # beyond any float: not stated
 
 
 def test_stress_values_are_read_as_calls_whatever_shape_the_model_returns():

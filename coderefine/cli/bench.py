@@ -114,6 +114,9 @@ def _run(ui: Output, out_dir: Path, method_names: list[str], dataset: str, probl
         fail("give --budget-calls or --budget-tokens: methods are compared at one budget")
     if budget_tokens is not None and budget_tokens < 1:
         fail(f"--budget-tokens {budget_tokens}: must be at least 1")
+    scheduled = [m.name for m in methods if m.schedules_calls]
+    if budget_calls is None and scheduled:
+        fail(f"{', '.join(scheduled)} plan their iterations from the call cap: give --budget-calls too")
     for flag, value in (("--workers", workers), ("--sandbox-slots", sandbox_slots)):
         if value is not None and value < 1:
             fail(f"{flag} {value}: must be at least 1")

@@ -37,6 +37,7 @@ class Method:
     select: Callable[[list[Candidate]], int | None] = best_index  # which candidate is the answer
     configure: Callable[[str], Callable[[Run], str]] | None = None  # `name:options` -> the body with them
     spend_of: str | None = None                    # `name@other`: in a bench, each run gets other's realized spend
+    schedules_calls: bool = False                  # plans its iterations from the call cap (or max_iters)
 
     def run(self, problem: Problem, llm: LLM, loss: Loss, budget: Budget | None, seed: int,
             on_step: Callable[[Trajectory], None] | None = None, *, problem_hash: str = "") -> Trajectory:
@@ -46,6 +47,8 @@ class Method:
         budget = budget or self.budget
         if budget.calls is None and budget.tokens is None and budget.max_iters is None:
             raise ValueError(f"{self.name}: the budget caps nothing (give calls, tokens or max_iters)")
+        if self.schedules_calls and budget.calls is None and budget.max_iters is None:
+            raise ValueError(f"{self.name}: plans its iterations from a call budget; give calls or max_iters")
         traj = Trajectory(problem_id=problem.id, method=self.name, model=llm.model, seed=seed,
                           problem_hash=problem_hash, budget=budget)
         run = Run(problem=problem, llm=llm, loss=loss, budget=budget, seed=seed, traj=traj, on_step=on_step,
@@ -66,9 +69,9 @@ METHODS: Mapping[str, Method] = MappingProxyType({m.name: m for m in (
     Method("resample", "the zero-shot prompt again at rising temperature until the visible tests pass; "
            "keeps the best", resample, Budget(calls=8)),
     Method("reflexion", "replica of Reflexion: reflection -> implementation on test failures; returns the last",
-           reflexion, Budget(calls=9), select=last_index),
+           reflexion, Budget(calls=9), select=last_index, schedules_calls=True),
     Method("textgrad", "replica of TextGrad: loss -> gradient -> update calls per iteration; returns the last",
-           textgrad, Budget(calls=16), select=last_index),
+           textgrad, Budget(calls=16), select=last_index, schedules_calls=True),
     Method("simple-refine", "zero-shot, then critique -> rewrite on visible-test failures; keeps the best",
            simple_refine, Budget(max_iters=4)),
     Method("coderefine", "self tests labelled by agreement, grounded critique, diff patches, best-first search "

@@ -183,7 +183,7 @@ class Search:
         result = self.run.loss.run_program(code + printer, STRESS_LIMITS)
         try:
             value = json.loads(result.stdout) if result.exit_code == 0 else None
-        except ValueError:
+        except (ValueError, RecursionError):   # the generator's output is the model's: nested beyond parsing
             value = None
         if not isinstance(value, list):
             self.run.count("stress_failed")

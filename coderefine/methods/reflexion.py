@@ -62,8 +62,6 @@ def _implementations(run: Run, *, generated: bool) -> int:
     """M: from `max_iters` when given, else from the call budget as the published rule spends it."""
     if run.budget.max_iters is not None:
         return run.budget.max_iters + 1
-    if run.budget.calls is None:
-        raise ValueError("the Reflexion replica needs a call budget or max_iters")
     return max(1, (run.budget.calls - 1 - int(generated)) // 2 + 1)
 
 
