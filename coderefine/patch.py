@@ -26,9 +26,18 @@ class PatchError(ValueError):
 
 @dataclass(frozen=True)
 class Hunk:
-    start: int                # 1-based line the model claims, 0 when it gave none
-    before: tuple[str, ...]   # context and removed lines
-    after: tuple[str, ...]    # context and added lines
+    start: int                          # 1-based line the model claims, 0 when it gave none
+    lines: tuple[tuple[str, str], ...]  # (" ", "-" or "+", text), in the diff's order
+
+    @property
+    def before(self) -> tuple[str, ...]:
+        """Context and removed lines."""
+        return tuple(text for op, text in self.lines if op != "+")
+
+    @property
+    def after(self) -> tuple[str, ...]:
+        """Context and added lines."""
+        return tuple(text for op, text in self.lines if op != "-")
 
 
 def numbered(code: str) -> str:
@@ -57,8 +66,8 @@ def parse_diff(text: str) -> list[Hunk]:
     except UnidiffParseError as exc:
         raise PatchError(f"the diff does not parse: {exc}") from exc
     hunks = [Hunk(h.source_start if h.source_start else 0,
-                  tuple(line.value.rstrip("\n") for line in h if not line.is_added),
-                  tuple(line.value.rstrip("\n") for line in h if not line.is_removed))
+                  tuple(("+" if line.is_added else "-" if line.is_removed else " ", line.value.rstrip("\n"))
+                        for line in h if line.is_added or line.is_removed or line.is_context))
              for patched in patch for h in patched]
     if not hunks:
         raise PatchError("the reply holds no hunk (lines starting with @@)")
@@ -110,26 +119,61 @@ def apply_diff(code: str, hunks: list[Hunk]) -> str:
     lines = code.splitlines()
     shift = 0
     for hunk in hunks:
-        at = _locate(lines, hunk.before, hunk.start - 1 + shift)
-        if at is None:
+        found = _locate(lines, hunk, hunk.start - 1 + shift)
+        if found is None:
             shown = next((line for line in hunk.before if line.strip()), "")
             raise PatchError(f"a hunk's context or removed lines are not in the code (near {shown.strip()[:60]!r})")
-        lines[at:at + len(hunk.before)] = _reindent(lines[at:at + len(hunk.before)], hunk)
-        shift += len(hunk.after) - len(hunk.before)
+        (start, end), placed = found
+        lines[start:end] = _reindent(lines[start:end], placed)
+        shift += len(placed.after) - (end - start)
     patched = "\n".join(lines) + ("\n" if code.endswith("\n") else "")
     if patched == code:
         raise PatchError("the diff changes nothing")
     return patched
 
 
-def _locate(lines: list[str], block: tuple[str, ...], near: int) -> int | None:
-    """Where `block` occurs in `lines`, comparing stripped lines; the occurrence nearest to `near`."""
+def _locate(lines: list[str], hunk: Hunk, near: int) -> tuple[tuple[int, int], Hunk] | None:
+    """Where the hunk's old lines are in `lines` (the span, and the hunk as it applies there), the occurrence
+    nearest to `near`, comparing stripped lines; failing that, with blank lines ignored on both sides (models
+    drop or add them), the hunk then fitted to the span it covers."""
+    block = hunk.before
     if not block:
-        return max(0, min(near, len(lines)))
+        at = max(0, min(near, len(lines)))
+        return (at, at), hunk
     wanted = [line.strip() for line in block]
     found = [i for i in range(len(lines) - len(block) + 1)
              if [line.strip() for line in lines[i:i + len(block)]] == wanted]
-    return min(found, key=lambda i: abs(i - near)) if found else None
+    if found:
+        at = min(found, key=lambda i: abs(i - near))
+        return (at, at + len(block)), hunk
+    kept = [(i, line.strip()) for i, line in enumerate(lines) if line.strip()]
+    solid = [line for line in wanted if line]
+    starts = [k for k in range(len(kept) - len(solid) + 1)
+              if solid and [text for _, text in kept[k:k + len(solid)]] == solid]
+    if not starts:
+        return None
+    k = min(starts, key=lambda k: abs(kept[k][0] - near))
+    start, end = kept[k][0], kept[k + len(solid) - 1][0] + 1
+    return (start, end), _fit(hunk, lines[start:end])
+
+
+def _fit(hunk: Hunk, span: list[str]) -> Hunk:
+    """The hunk made to cover `span` line for line: its blank context and removed lines give way to the
+    span's own blank lines, kept as context (the non-blank lines match in order, as _locate found)."""
+    fitted: list[tuple[str, str]] = []
+    at = 0
+    for op, text in hunk.lines:
+        if op == "+":
+            fitted.append((op, text))
+            continue
+        if not text.strip():
+            continue
+        while not span[at].strip():
+            fitted.append((" ", span[at]))
+            at += 1
+        fitted.append((op, text))
+        at += 1
+    return Hunk(hunk.start, tuple(fitted))
 
 
 def _reindent(original: list[str], hunk: Hunk) -> list[str]:

@@ -1,0 +1,53 @@
+"""The step as a patch: the almost-right diffs small models write are repaired, placed by content, and
+applied; what cannot apply says why."""
+import pytest
+
+from coderefine.patch import PatchError, apply_diff, diff_text, numbered, parse_diff
+
+CODE = ("def total(xs):\n"
+        "    s = 0\n"
+        "\n"
+        "    for x in xs:\n"
+        "        s -= x\n"
+        "    return s\n")
+FIXED = CODE.replace("s -= x", "s += x")
+
+
+def patched(reply: str) -> str:
+    return apply_diff(CODE, parse_diff(diff_text(reply)))
+
+
+def test_a_diff_with_wrong_line_numbers_and_counts_applies_where_its_lines_are():
+    reply = "```diff\n@@ -40,9 +40,9 @@\n     for x in xs:\n-        s -= x\n+        s += x\n```"
+    assert patched(reply) == FIXED
+
+
+def test_line_numbers_copied_from_the_numbered_view_are_dropped():
+    view = numbered(CODE).splitlines()
+    assert view[4] == "5 |         s -= x"
+    reply = f"```diff\n@@ -4,2 +4,2 @@\n {view[3]}\n-{view[4]}\n+5 |         s += x\n```"
+    assert patched(reply) == FIXED
+
+
+def test_a_hunk_indented_wrong_is_shifted_to_the_codes_indentation():
+    reply = "```diff\n@@ -4,2 +4,2 @@\n for x in xs:\n-    s -= x\n+    s += x\n```"
+    assert patched(reply) == FIXED
+
+
+@pytest.mark.parametrize("context", [
+    "     s = 0\n     for x in xs:\n",          # the blank line between them left out
+    "     s = 0\n \n \n     for x in xs:\n",    # one blank line too many
+])
+def test_blank_lines_the_model_dropped_or_added_do_not_stop_a_hunk(context):
+    reply = f"```diff\n@@ -2,4 +2,4 @@\n{context}-        s -= x\n+        s += x\n```"
+    assert patched(reply) == FIXED
+
+
+def test_a_hunk_whose_lines_are_not_in_the_code_is_refused_with_the_line():
+    with pytest.raises(PatchError, match="not in the code .*s \\*= x"):
+        patched("```diff\n@@ -5 +5 @@\n-        s *= x\n+        s += x\n```")
+
+
+def test_a_diff_that_changes_nothing_is_refused():
+    with pytest.raises(PatchError, match="changes nothing"):
+        patched("```diff\n@@ -5 +5 @@\n-        s -= x\n+        s -= x\n```")
