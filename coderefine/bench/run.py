@@ -28,7 +28,8 @@ class Executor(Protocol):
 class ThreadExecutor:
     """`workers` threads; stops submitting new work once a result raises, and re-raises it. On Ctrl-C the runs
     not yet started are dropped and those in flight are finished and yielded, so their work is kept (a second
-    Ctrl-C stops waiting for them); `on_interrupt` hears how many are in flight."""
+    Ctrl-C drops their results; their threads still end only when their calls return); `on_interrupt` hears how
+    many are in flight."""
 
     def __init__(self, workers: int, on_interrupt: Callable[[int], None] | None = None):
         if workers < 1:
@@ -56,7 +57,6 @@ class ThreadExecutor:
                         yield future.result()
                     fill()
             except KeyboardInterrupt:
-                pending = iter(())
                 running = {future for future in running if not future.cancel()}
                 if self.on_interrupt:
                     self.on_interrupt(len(running))

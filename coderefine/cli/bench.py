@@ -168,7 +168,7 @@ def _run(ui: Output, out_dir: Path, method_names: list[str], dataset: str, probl
             run_bench(store, setup, methods, selected, seeds, engine, box,
                       ThreadExecutor(workers or 2 * settings.slots, on_interrupt=lambda n: ui.note(
                           f"Ctrl-C: finishing the {n} runs in flight, so that their work is kept "
-                          "(Ctrl-C again to stop waiting for them)")), on_result=on_result)
+                          "(Ctrl-C again to drop them)")), on_result=on_result)
     except BenchError as exc:
         fail(f"{exc} (results so far are kept in {out_dir}; rerun the same command to resume)",
              ExitCode.ENVIRONMENT)
