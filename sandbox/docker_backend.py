@@ -4,7 +4,8 @@ Starting a container costs about 0.4 s and an exec tens of ms, so containers
 are kept warm and reused, one pool per shape (role, and the limits a
 container fixes: memory, tmpfs size and files, pids). Workers (candidate
 code) and checkers (the judging side of assert tests) never share a
-container, and checkers run as uid 10002, workers as 10001. A candidate therefore can
+container, and every container runs its jails under a uid of its own, so no
+two share RLIMIT_NPROC's count or can signal each other. A candidate therefore can
 neither see, signal, ptrace nor read a checker, and the exec streams that
 carry frames are held by dockerd, outside every container.
 
@@ -19,6 +20,7 @@ container that fails it is removed and replaced.
 """
 from __future__ import annotations
 
+import itertools
 import os
 import posixpath
 import shlex
@@ -36,7 +38,7 @@ from sandbox.types import Limits
 
 IMAGE = "coderefine-sandbox:latest"
 LABEL = "coderefine-sandbox"
-USERS = {"worker": "10001:10001", "checker": "10002:10002"}
+UID_BASE = 200_000   # container uids: a block of 1000 per host process, one uid per container made
 RESET = """
 import os, signal, subprocess, time
 me, uid = os.getpid(), os.getuid()
@@ -150,9 +152,8 @@ class Shape:
 class _Container:
     """One warm container of a shape, and the host dir bound read-only at /sb inside it."""
 
-    def __init__(self, client, shape: Shape):
-        self.shape, self.user = shape, USERS[shape.role]
-        uid = self.user.split(":")[0]
+    def __init__(self, client, shape: Shape, uid: int):
+        self.shape, self.user = shape, f"{uid}:{uid}"
         memory = f"{shape.memory_mb + 2 * shape.tmp_mb}m"  # the tmpfs are memory too
         self.dir = Path(tempfile.mkdtemp(prefix="coderefine-docker-"))
         os.chmod(self.dir, 0o755)
@@ -246,9 +247,10 @@ class DockerBackend:
         self._idle: dict[Shape, list[_Container]] = {}
         self._made: dict[Shape, int] = {}
         self._changed = threading.Condition()
+        self._uids = itertools.count(UID_BASE + os.getpid() % 1000 * 1000)
 
     def features(self) -> dict[str, bool]:
-        return {"per_slot_uid": False, "network_denied": True, "pid_namespace": True, "read_only_root": True,
+        return {"per_slot_uid": True, "network_denied": True, "pid_namespace": True, "read_only_root": True,
                 "empty_environment": True, "capabilities_dropped": True, "nested_userns_disabled": True,
                 "rlimits": True, "memory_cgroup": True, "pids_cgroup": True, "workdir_quota": True}
 
@@ -280,6 +282,7 @@ class DockerBackend:
             if self._idle.get(shape):
                 return self._idle[shape].pop()
             self._made[shape] = self._made.get(shape, 0) + 1
+            uid = next(self._uids)
             evicted = []
             for idle in self._idle.values():
                 while idle and sum(self._made.values()) - len(evicted) > 4 * self.slots:
@@ -287,7 +290,7 @@ class DockerBackend:
         for box in evicted:
             self.discard(box)
         try:
-            box = _Container(self.client, shape)
+            box = _Container(self.client, shape, uid)
         except BaseException:
             with self._changed:
                 self._made[shape] -= 1

@@ -228,3 +228,33 @@ def test_a_user_with_many_processes_still_gets_a_jail(tmp_path):
         assert run.stdout.strip() == "['passed']", run.stdout + run.stderr
     finally:
         shutil.rmtree(place, ignore_errors=True)
+
+
+def test_a_candidate_that_takes_every_task_it_may_does_not_starve_a_jail_beside_it(box):
+    """RLIMIT_NPROC counts per uid: jails that shared one (Docker's containers once did) let one candidate's
+    processes stop the code of the next one from starting a thread. Each jail (bwrap as root) or container
+    (Docker) has its own."""
+    from concurrent.futures import ThreadPoolExecutor
+    hog = ("import os, time\n"
+           "def f(x):\n"
+           "    n = 0\n"
+           "    try:\n"
+           "        while n < 1000:\n"
+           "            if os.fork() == 0:\n"
+           "                time.sleep(5)\n"
+           "                os._exit(0)\n"
+           "            n += 1\n"
+           "    except OSError:\n"
+           "        pass\n"
+           "    time.sleep(3)\n"
+           "    return n\n")
+    with ThreadPoolExecutor(1) as pool:
+        hogging = pool.submit(box.run_tests, hog, [CallTest(args=(1,), expected=-1)], "f",
+                              limits=Limits(time_per_test=9.0, wall=20.0))
+        time.sleep(2.0)
+        report = box.run_tests("import threading\n\n\ndef f(x):\n    worker = threading.Thread(target=print)\n"
+                               "    worker.start()\n    worker.join()\n    return x + 1\n",
+                               [CallTest(args=(1,), expected=2)], "f")
+        took = hogging.result().outcomes[0]
+    assert report.outcomes[0].status == "passed", report
+    assert took.status == "failed" and int(took.actual) < 1000   # it did reach its own limit
