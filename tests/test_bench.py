@@ -207,7 +207,7 @@ def test_ctrl_c_drops_the_runs_not_started_and_keeps_those_in_flight(monkeypatch
     (["--problems", "HumanEval/0,Nope/1"], "Nope/1"),
     (["--difficulty", "Impossible"], "unknown difficulty 'Impossible'"),
     (["--budget-tokens", "0"], "--budget-tokens 0: must be at least 1"),
-    (["--methods", "resample,textgrad", "--budget-tokens", "5000"], "textgrad plan their iterations from the call cap"),
+    (["--methods", "resample,textgrad", "--budget-tokens", "5000"], "the iterations of textgrad come from the call cap"),
     ([], "budget"),
     (["--sandbox-slots", "0"], "--sandbox-slots 0"),
     (["--speculation", "ngram"], "unknown speculation type 'ngram'"),

@@ -116,7 +116,7 @@ def _run(ui: Output, out_dir: Path, method_names: list[str], dataset: str, probl
         fail(f"--budget-tokens {budget_tokens}: must be at least 1")
     scheduled = [m.name for m in methods if m.schedules_calls]
     if budget_calls is None and scheduled:
-        fail(f"{', '.join(scheduled)} plan their iterations from the call cap: give --budget-calls too")
+        fail(f"give --budget-calls too: the iterations of {', '.join(scheduled)} come from the call cap")
     for flag, value in (("--workers", workers), ("--sandbox-slots", sandbox_slots)):
         if value is not None and value < 1:
             fail(f"{flag} {value}: must be at least 1")
