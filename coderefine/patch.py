@@ -146,10 +146,11 @@ def _locate(lines: list[str], hunk: Hunk, near: int) -> tuple[tuple[int, int], H
     if found:
         at = min(found, key=lambda i: abs(i - near))
         return (at, at + len(block)), hunk
-    kept = [(i, line.strip()) for i, line in enumerate(lines) if line.strip()]
     solid = [line for line in wanted if line]
-    starts = [k for k in range(len(kept) - len(solid) + 1)
-              if solid and [text for _, text in kept[k:k + len(solid)]] == solid]
+    if not solid:
+        return None
+    kept = [(i, line.strip()) for i, line in enumerate(lines) if line.strip()]
+    starts = [k for k in range(len(kept) - len(solid) + 1) if [text for _, text in kept[k:k + len(solid)]] == solid]
     if not starts:
         return None
     k = min(starts, key=lambda k: abs(kept[k][0] - near))

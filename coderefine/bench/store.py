@@ -87,10 +87,10 @@ class ResultStore:
         manifest = Manifest(setup, {})
         if path.exists():
             manifest = self.manifest()
-            if manifest.setup.key() != setup.key() and not self.results():   # nothing to keep: a new setup
+            theirs, ours = manifest.setup.key(), setup.key()
+            if theirs != ours and not self.results():   # nothing to keep: the folder takes the new setup
                 manifest = Manifest(setup, {})
-            elif manifest.setup.key() != setup.key():
-                theirs, ours = manifest.setup.key(), setup.key()
+            elif theirs != ours:
                 diff = ", ".join(f"{k}: {theirs[k]} there, {ours[k]} here" for k in ours if theirs[k] != ours[k])
                 hint = (" (or pass the --speculation and --draft-max it was run with; {} is --speculation none)"
                         if theirs["decoding"] != ours["decoding"] else "")

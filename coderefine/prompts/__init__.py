@@ -68,25 +68,29 @@ def assert_report(entry_point: str, tests: Sequence[Test], report: Report) -> st
     failing = {o.name: o for o in report.failures}
     passed, failed = [], []
     for test in tests:
+        outcome = failing.get(test.name)
+        ok = outcome is None and not report.error
         if not isinstance(test, CallTest):   # an assert of the problem's own (trees, lists): its source
-            outcome = failing.get(test.name)
             source = clip(test.source.strip())
-            if outcome is None and not report.error:
+            if ok:
                 passed.append(render("test_report.source_passed", source=source))
             else:
                 why = (outcome.exception if outcome else "") or report.error or "error"
                 failed.append(render("test_report.source_raised", source=source,
-                                     status=outcome.status if outcome else "error",
-                                     exception=clip(why.strip().splitlines()[-1] if why.strip() else "error")))
+                                     status=outcome.status if outcome else "error", exception=_last_line(why)))
             continue
         call = f"{entry_point}({', '.join([repr(a) for a in test.args] + [f'{k}={v!r}' for k, v in test.kwargs.items()])})"
         values = {"call": clip(call), "expected": clip(repr(test.expected))}
-        outcome = failing.get(test.name)
-        if outcome is None and not report.error:
+        if ok:
             passed.append(render("test_report.passed", **values))
         elif outcome is not None and outcome.status == "failed":
             failed.append(render("test_report.failed", **values, actual=clip(outcome.actual)))
         else:
             why = (outcome.exception if outcome else "") or (outcome.status if outcome else "") or report.error
-            failed.append(render("test_report.raised", **values, exception=clip(why.strip().splitlines()[-1] if why.strip() else "error")))
+            failed.append(render("test_report.raised", **values, exception=_last_line(why)))
     return render("test_report.report", passed="\n".join(passed), failed="\n".join(failed))
+
+
+def _last_line(why: str) -> str:
+    """The last line of why a test did not pass (an exception's message ends its traceback), clipped."""
+    return clip(why.strip().splitlines()[-1] if why.strip() else "error")
