@@ -84,7 +84,15 @@ bench lcd-compare-1.5b --methods "$METHODS,$VARIANTS" --dataset "$LCD" \
   --problems @$R/lcd-frontier-1.5b-sample16.txt --seeds 0,1,2
 bench lcd-compare-1.5b --methods "$MATCHED" --dataset "$LCD" --problems @$R/lcd-frontier-1.5b-sample16.txt --seeds 0,1,2
 $CR bench report $R/lcd-compare-1.5b --methods "$METHODS,$VARIANTS,$MATCHED" -q
-# 4. Our own problems/ set, every method and three seeds.
+# 2b. LCD, all 46 frontier problems (step 2 drew 16 of them): zero-shot, resample, solve's default and the
+#     critique variant (the only one ahead of resample on the 16), seed 0 first. The 16 come from the cache.
+bench lcd-frontier46-compare-1.5b --methods "zero-shot,resample,$BEST,coderefine" --dataset "$LCD" \
+  --problems @$R/lcd-frontier-1.5b.txt --seeds 0
+# 4. Our own problems/ set, every method: seed 0 first, so that a stop midway leaves one complete seed.
+bench problems-compare-1.5b --methods "$METHODS,$VARIANTS" --dataset problems --seeds 0
+bench lcd-frontier46-compare-1.5b --methods "zero-shot,resample,$BEST,coderefine" --dataset "$LCD" \
+  --problems @$R/lcd-frontier-1.5b.txt --seeds 0,1,2
+$CR bench report $R/lcd-frontier46-compare-1.5b --against resample -q
 bench problems-compare-1.5b --methods "$METHODS,$VARIANTS" --dataset problems --seeds 0,1,2
 # 0. Development checks on the HumanEval frontier (benchmarks/results/humaneval-frontier-1.5b.txt), seed 0
 #    only: coderefine:expansions=0 (the default of `solve` after the held-out check, 1b), examples=on, and the
