@@ -120,3 +120,23 @@ def test_piped_tables_are_plain_and_never_cut():
     assert "defaults: solve runs coderefine:expansions=0,examples=on, refine and hook run coderefine" in listing.stderr
     assert "simple-refine\tzero-shot, then critique -> rewrite on visible-test failures; keeps the best\t4 iterations" \
         in methods
+
+
+@pytest.mark.parametrize("args", [["--help"], ["problems", "list"], ["methods"]], ids=" ".join)
+def test_a_reader_that_goes_away_is_not_a_crash(tmp_path, args):
+    """`coderefine ... | head`: the pipe's reader is gone before the command writes. Exit 1 quietly, as Rich
+    and Click do, with no "internal error" and no crash report (plain listings used to raise BrokenPipeError
+    through our error handler, which reported it as a bug)."""
+    import os
+    import subprocess
+    import sys
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        done = subprocess.run([sys.executable, "-m", "coderefine", *args], stdout=write, stderr=subprocess.PIPE,
+                              text=True, env={**os.environ, "CODEREFINE_CACHE": str(tmp_path)}, timeout=120)
+    finally:
+        os.close(write)
+    assert done.returncode == ExitCode.FAILED, done.stderr
+    assert "internal error" not in done.stderr and "Traceback" not in done.stderr and "Exception" not in done.stderr
+    assert not (tmp_path / "crashes").exists()

@@ -4,6 +4,7 @@ as a JSON object when `--json` was given. A command group made with `CLI(...)` g
 from __future__ import annotations
 
 import os
+import sys
 import time
 import traceback
 from contextlib import contextmanager
@@ -41,6 +42,9 @@ def _reported(as_json: bool) -> Iterator[None]:
     except KeyboardInterrupt:
         report_error(CLIError("stopped by Ctrl-C", ExitCode.INTERRUPTED), as_json)
         raise typer.Exit(ExitCode.INTERRUPTED) from None
+    except BrokenPipeError:   # `coderefine ... | head`: the reader went away; not a bug. Exit 1, as Rich and
+        _silence_stdout()      # Click do when the pipe breaks in their hands
+        raise typer.Exit(ExitCode.FAILED) from None
     except typer.TyperException as exc:   # the parser's usage errors
         if as_json:
             report_error(CLIError(exc.format_message(), ExitCode.USAGE), True)
@@ -55,6 +59,14 @@ def _reported(as_json: bool) -> Iterator[None]:
         report_error(CLIError(f"internal error, a bug in coderefine: {type(exc).__name__}: {exc} "
                               f"({_save_traceback()}; please report it)", ExitCode.INTERNAL), as_json)
         raise typer.Exit(ExitCode.INTERNAL) from None
+
+
+def _silence_stdout() -> None:
+    """Points stdout at /dev/null, so that the interpreter's last flush into the closed pipe is not reported
+    as another error on the way out."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def _save_traceback() -> str:
