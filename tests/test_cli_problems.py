@@ -42,6 +42,28 @@ def test_list_reports_skipped_rows_and_exits_2_when_all_were(tmp_path):
     assert as_json.exit_code == 2 and error["code"] == 2 and len(error["skipped"]) == 2
 
 
+def test_a_non_utf8_statement_costs_its_problem_only(tmp_path, monkeypatch):
+    monkeypatch.setenv("CODEREFINE_CACHE", str(tmp_path / "cache"))  # where a crash report would go
+    for slug in ("pair-sum-count", "best-window-mean"):
+        shutil.copytree(FIXTURES / slug, tmp_path / "set" / slug)
+    (tmp_path / "set" / "best-window-mean" / "statement.md").write_bytes(b"Mean of a window, caf\xe9\n")
+    listed = run("list", "--dataset", f"problems:{tmp_path / 'set'}")
+    assert listed.exit_code == 0 and "1 loaded, 1 skipped" in listed.stderr and "statement.md: not UTF-8" in listed.stderr
+    unknown = run("show", "pair-sum", "--dataset", f"problems:{tmp_path / 'set'}")
+    assert unknown.exit_code == 2 and "did you mean pair-sum-count?" in unknown.stderr
+
+
+def test_a_folder_without_problem_folders_is_refused(tmp_path):
+    for command in ("list", "validate"):
+        result = run(command, "--dataset", f"problems:{tmp_path}")
+        assert result.exit_code == 2 and f"{tmp_path}: no problem folders (with a problem.toml) under it" in result.stderr
+
+
+def test_list_refuses_a_date_that_is_not_one():
+    result = run("list", "--dataset", "lcd:/no/such/file.jsonl", "--until", "2024-13-01")
+    assert result.exit_code == 2 and "--until '2024-13-01' is not a date; use YYYY-MM-DD" in result.stderr
+
+
 def test_list_refuses_an_unknown_difficulty():
     result = run("list", "--dataset", DATASET, "--difficulty", "Extreme")
     assert result.exit_code == 2 and "unknown difficulty 'Extreme'; known difficulties: Easy, Medium, Hard" in result.output

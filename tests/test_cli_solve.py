@@ -141,6 +141,7 @@ def test_verbose_starts_with_the_settings_and_their_origins(cli, tmp_path, monke
 def test_unknown_problem_suggests_the_closest_id(cli):
     result = cli.invoke(app, ["solve", "pair-sum-cont", "--dataset", DATASET])
     refused(result, 2, "did you mean pair-sum-count?", "known ids: best-window-mean, pair-sum-count")
+    refused(cli.invoke(app, ["solve", "pair-sum-cont", "-d", DATASET]), 2, "did you mean pair-sum-count?")  # as in `problems`
 
 
 def test_unreachable_model_is_an_environment_failure(cli):

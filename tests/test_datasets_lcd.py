@@ -2,11 +2,12 @@
 import gzip
 import json
 import os
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from coderefine.data import load_dataset
+from coderefine.data import find_problem, load_dataset
 from coderefine.data.lcd import PRELUDE_SUFFIX, convert_check, load_lcd, statement_examples, visible_tests
 from coderefine.data.problem import ProblemError
 from sandbox.types import AssertTest, CallTest
@@ -148,19 +149,56 @@ def test_not_gzip_is_a_clear_error(tmp_path):
         load_lcd(path)
 
 
+def test_corrupt_gzip_data_is_a_clear_error(tmp_path):
+    data = gzip.compress(("\n".join(json.dumps(row(task_id=f"t{i}")) for i in range(20)) + "\n").encode())
+    path = tmp_path / "corrupt.jsonl.gz"
+    path.write_bytes(data[:10] + bytes(b ^ 0xFF for b in data[10:40]) + data[40:])  # a valid header, broken deflate data
+    with pytest.raises(ProblemError, match=r"corrupt\.jsonl\.gz: cannot read it as JSONL \(gzip\)"):
+        load_lcd(path)
+
+
+def test_a_non_utf8_line_costs_only_its_row(tmp_path):
+    path = tmp_path / "latin.jsonl"
+    path.write_bytes(json.dumps(row()).encode() + b'\n{"task_id": "caf\xe9"}\n' + json.dumps(row(task_id="last")).encode())
+    result = load_lcd(path)
+    assert [p.id for p in result.problems] == ["add-up", "last"]
+    (skipped,) = result.skipped
+    assert skipped.where == f"{path}:2" and skipped.reason.startswith("not UTF-8")
+
+
+@pytest.mark.parametrize("line", [
+    '{"question_id": ' + "9" * 5000 + "}",  # an int over Python's digit limit
+    "[" * 100_000 + "]" * 100_000,           # nested past the recursion limit
+])
+def test_json_python_cannot_hold_is_a_skipped_row(tmp_path, line):
+    path = write_jsonl(tmp_path / "odd.jsonl", [line, row(task_id="fine")])
+    result = load_lcd(path)
+    assert [p.id for p in result.problems] == ["fine"]
+    assert [s.where for s in result.skipped] == [f"{path}:1"] and "not valid JSON" in result.skipped[0].reason
+
+
+def test_find_problem_blames_the_row_with_that_id(tmp_path):
+    path = write_jsonl(tmp_path / "rows.jsonl", [row(), row(task_id="broken", test=None), "{not json"])
+    with pytest.raises(ProblemError, match=r"problem 'broken' could not be loaded: .*:2: required field 'test' is missing"):
+        find_problem("broken", f"lcd:{path}")
+    with pytest.raises(ProblemError, match=r"unknown problem '3'"):  # `3` is in the bad line's `rows.jsonl:3`, not its id
+        find_problem("3", f"lcd:{path}")
+
+
 def test_filters(tmp_path):
     path = write_jsonl(tmp_path / "f.jsonl", [
         row(task_id="a", difficulty="Hard", estimated_date="2024-08-01"),
         row(task_id="b", difficulty="Medium", estimated_date="2024-09-15"),
         row(task_id="c", difficulty="Hard", estimated_date="2024-10-30"),
         row(task_id="d", difficulty="Hard", estimated_date=None),
+        row(task_id="e", difficulty="Easy", estimated_date="Sept 2024"),  # not a date: no date filter selects it
     ])
     ids = lambda **f: [p.id for p in load_lcd(path, **f).problems]
-    assert ids() == ["a", "b", "c", "d"]
+    assert ids() == ["a", "b", "c", "d", "e"]
     assert ids(difficulty="hard") == ["a", "c", "d"]
-    assert ids(since="2024-09-01") == ["b", "c"]
-    assert ids(until="2024-09-15") == ["a", "b"]
-    assert ids(difficulty="Hard", since="2024-08-01", until="2024-08-31") == ["a"]
+    assert ids(since=date(2024, 9, 1)) == ["b", "c"]
+    assert ids(until=date(2024, 9, 15)) == ["a", "b"]
+    assert ids(difficulty="Hard", since=date(2024, 8, 1), until=date(2024, 8, 31)) == ["a"]
 
 
 @needs_sample

@@ -63,12 +63,19 @@ def test_missing_required_field_is_named(folder, field):
     ("time_limit = 0.5", 'time_limit = "fast"', r"field 'time_limit' must be a number"),
     ("time_limit = 0.5", "time_limit = 0", r"field 'time_limit' must be > 0"),
     ("time_limit = 0.5", "time_limit = true", r"field 'time_limit' must be a number"),
+    ("time_limit = 0.5", "time_limit = inf", r"field 'time_limit' must be > 0 seconds and finite, got inf"),
+    ("time_limit = 0.5", "time_limit = nan", r"field 'time_limit' must be > 0 seconds and finite, got nan"),
+    ('compare = "exact"', 'compare = "exact"\nfloat_tol = -1e-9', r"field 'float_tol' must be >= 0 and finite"),
+    ('compare = "exact"', 'compare = "exact"\nfloat_tol = inf', r"field 'float_tol' must be >= 0 and finite"),
     ('difficulty = "Hard"', 'difficulty = "hardest"', r"field 'difficulty' must be one of Easy, Medium, Hard"),
     ('compare = "exact"', 'compare = "fuzzy"', r"field 'compare' must be one of exact, float, any_order"),
     ('techniques = ["hashing"]', 'techniques = "hashing"', r"field 'techniques' must be a list"),
     ('techniques = ["hashing"]', "techniques = [1]", r"field 'techniques' must be a list of strings"),
     ('entry_point = "Solution().countPairs"', 'entry_point = "Solution().count Pairs"', r"field 'entry_point' must look like"),
+    *[('entry_point = "Solution().countPairs"', f'entry_point = "{bad}"', r"field 'entry_point' must look like")
+      for bad in ("Solution()", "a..b", "1abc", "Solution().countPairs()", "Solution.countPairs", "")],
     ('title = "Pair Sum Count"', 'title = "unterminated', r"problem\.toml: not valid TOML"),
+    ('title = "Pair Sum Count"', 'title = "x"\ndeep = ' + "[" * 100_000, r"problem\.toml: not valid TOML"),
 ])
 def test_bad_field_values_are_named(folder, old, new, message):
     set_toml(folder, old, new)
@@ -91,11 +98,24 @@ def test_unknown_toml_fields_are_ignored(folder):
     ("hidden.json", '{"seed": 0, "tests": []}', r"hidden\.json: field 'tests' must be a non-empty list"),
     ("hidden.json", '{"seed": 0, "tests": [{"args": [], "expected": 1}]}', r"hidden\.json: tests\[0\]: field 'small' is missing"),
     ("statement.md", "  \n", r"statement\.md: file is missing or empty"),
+    ("examples.json", "[" * 100_000, r"examples\.json: not valid JSON \(maximum recursion depth"),
+    ("hidden.json", '{"seed": 0, "tests": [{"args": [], "expected": ' + "7" * 5000 + ', "small": true}]}',
+     r"hidden\.json: not valid JSON \(Exceeds the limit"),
 ])
 def test_bad_files_are_named(folder, name, content, message):
     (folder / name).write_text(content)
     with pytest.raises(ProblemError, match=message):
         load_problem_folder(folder)
+
+
+@pytest.mark.parametrize("name", ["problem.toml", "statement.md", "examples.json", "hidden.json"])
+def test_non_utf8_files_are_named(folder, name):
+    (folder / name).write_bytes((folder / name).read_bytes() + "caf\u00e9\n".encode("latin-1"))
+    with pytest.raises(ProblemError, match=rf"{name}: not UTF-8 text \(invalid continuation byte at byte \d+\); save it as UTF-8"):
+        load_problem_folder(folder)
+    shutil.copytree(FIXTURES / "best-window-mean", folder.parent / "best-window-mean")
+    result = load_problems(folder.parent)  # one bad file costs its own problem, not the set
+    assert [p.id for p in result.problems] == ["best-window-mean"] and "not UTF-8" in result.skipped[0].reason
 
 
 def test_missing_file_is_named(folder):
@@ -108,13 +128,23 @@ def test_load_problems_reports_skipped_folders(tmp_path):
     for slug in ("pair-sum-count", "best-window-mean"):
         shutil.copytree(FIXTURES / slug, tmp_path / slug)
     (tmp_path / "best-window-mean" / "examples.json").write_text("[]")
-    (tmp_path / "notes").mkdir()  # folders without problem.toml are not problems
+    (tmp_path / "notes").mkdir()  # a folder without problem.toml: a problem whose problem.toml was lost, or misnamed
+    (tmp_path / ".git").mkdir()   # hidden folders are not problems at all
     result = load_problems(tmp_path)
     assert [p.id for p in result.problems] == ["pair-sum-count"]
-    assert len(result.skipped) == 1 and "best-window-mean" in result.skipped[0].where
-    assert "examples.json" in result.skipped[0].reason
-    assert result.summary() == "1 loaded, 1 skipped"
+    assert [(s.where, s.problem_id) for s in result.skipped] == [(str(tmp_path / "best-window-mean"), "best-window-mean"),
+                                                                 (str(tmp_path / "notes"), "notes")]
+    assert "examples.json" in result.skipped[0].reason and "notes/problem.toml: file is missing" in result.skipped[1].reason
+    assert result.summary() == "1 loaded, 2 skipped"
     assert [p.id for p in load_problems(tmp_path, difficulty="medium").problems] == []
+
+
+def test_a_folder_without_problem_folders_is_an_error(tmp_path):
+    with pytest.raises(ProblemError, match=rf"{tmp_path}: no problem folders \(with a problem\.toml\) under it"):
+        load_problems(tmp_path)
+    (tmp_path / "src").mkdir()  # a wrong folder, say the repository root
+    with pytest.raises(ProblemError, match="no problem folders"):
+        load_problems(tmp_path)
 
 
 def test_registry_and_find_problem():
@@ -131,6 +161,18 @@ def test_find_problem_reports_why_a_malformed_one_failed(folder):
     (folder / "examples.json").write_text("[]")
     with pytest.raises(ProblemError, match=r"examples\.json: must be a non-empty list"):
         find_problem("pair-sum-count", f"problems:{folder.parent}")
+    with pytest.raises(ProblemError, match=r"unknown problem 'count'"):  # only in the broken folder's path, not its id
+        find_problem("count", f"problems:{folder.parent}")
+
+
+def test_a_folder_in_the_current_directory_does_not_shadow_the_named_dataset(folder, monkeypatch):
+    set_toml(folder, 'title = "Pair Sum Count"', 'title = "Shadow"')
+    shutil.copytree(folder, folder.parent / "own-folder")
+    monkeypatch.chdir(folder.parent)
+    spec = f"problems:{FIXTURES}"
+    assert find_problem("pair-sum-count", spec).title == "Pair Sum Count"
+    assert find_problem("./pair-sum-count", spec).title == "Shadow"  # a path, said with a `/`
+    assert find_problem("own-folder", spec).id == "own-folder"  # the dataset has no such id: the folder here
 
 
 @pytest.mark.parametrize("spec,filters,message", [

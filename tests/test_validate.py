@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from coderefine.data.folder import problem_folders
-from coderefine.data.validate import appears_in, validate_all, validate_problem
+from coderefine.data.folder import load_problem_folder, problem_folders
+from coderefine.data.validate import appears_in, check_files, validate_all, validate_problem
 
 FIXTURES = Path(__file__).parent / "fixtures" / "problems"
 
@@ -110,6 +110,20 @@ def test_missing_naive_and_bad_syntax_fail_files(pair, sandbox):
     detail = checks(report)["files"].detail
     assert "naive.py: file is missing (every Hard problem needs one)" in detail and "brute.py: line 1, column 1: syntax error" in detail
     assert "brute" not in checks(report) and "naive" not in checks(report)
+
+
+def test_starter_code_must_define_the_entry_point(pair):
+    toml = pair / "problem.toml"
+    toml.write_text(toml.read_text().replace("def countPairs(", "def count_pairs("))
+    result = check_files(pair, load_problem_folder(pair))
+    assert not result.ok and "starter_code does not define `Solution.countPairs`" in result.detail
+
+
+def test_a_non_utf8_program_is_a_failed_files_check(pair, sandbox):
+    (pair / "brute.py").write_bytes((pair / "brute.py").read_bytes() + b"# caf\xe9\n")
+    report = validate_problem(pair, sandbox)
+    assert not report.ok and "brute.py: not UTF-8 text" in checks(report)["files"].detail
+    assert "brute" not in checks(report) and checks(report)["reference"].ok  # the readable programs still run
 
 
 def test_unloadable_folder_reports_the_file(pair, sandbox):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
+from datetime import date
 from pathlib import Path
 from typing import Optional
 
@@ -16,7 +17,7 @@ from coderefine.cli.output import ExitCode, JsonOpt, Output, QuietOpt, VerboseOp
 from coderefine.cli.settings import resolve_settings
 from coderefine.data import DATASETS_HELP, LoadResult, find_problem, load_dataset
 from coderefine.data.build import write_hidden
-from coderefine.data.folder import DIFFICULTIES, default_problems_dir, problem_folders
+from coderefine.data.folder import DIFFICULTIES, default_problems_dir, problem_folders, require_problem_folders
 from coderefine.data.problem import Problem, ProblemError
 from coderefine.data.validate import MIN_MARGIN, ProblemReport, validate_all
 from coderefine.judge import judge
@@ -53,6 +54,16 @@ def difficulty_level(name: str) -> str:
     return level
 
 
+def iso_date(text: str | None, option: str) -> date | None:
+    """A YYYY-MM-DD option as a date; a malformed one is refused instead of comparing as text."""
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        fail(f"{option} {text!r} is not a date; use YYYY-MM-DD, e.g. 2024-09-01")
+
+
 def _report_skipped(result: LoadResult, ui: Output) -> None:
     ui.note(result.summary())
     for skipped in result.skipped:
@@ -79,7 +90,8 @@ def list_problems(dataset: str = DatasetOpt,
                   as_json: bool = JsonOpt, quiet: bool = QuietOpt) -> None:
     """List the problems of a dataset, with how many rows were skipped and why. Exit 2 if every row was."""
     ui = Output(json=as_json, quiet=quiet)
-    result = _load(dataset, difficulty=difficulty_level(difficulty) if difficulty else None, since=since, until=until)
+    result = _load(dataset, difficulty=difficulty_level(difficulty) if difficulty else None,
+                   since=iso_date(since, "--since"), until=iso_date(until, "--until"))
     skipped = [{"where": s.where, "reason": s.reason} for s in result.skipped]
     if not as_json:
         _report_skipped(result, ui)
@@ -175,15 +187,16 @@ def validate(problem_ids: Optional[list[str]] = typer.Argument(None, help="probl
     ui = Output(json=as_json, quiet=quiet, verbose=verbose)
     settings = resolve_settings(backend=backend).settings
     root = _folders_root(dataset)
-    folders = problem_folders(root) if root.is_dir() else []
+    try:
+        folders = require_problem_folders(root)
+    except ProblemError as exc:
+        fail(str(exc))
     if problem_ids:
         known = {f.name: f for f in folders}
         for problem_id in problem_ids:
             if problem_id not in known:
                 fail(unknown("problem", problem_id, known, where=str(root), label="known ids"))
         folders = [known[i] for i in problem_ids]
-    if not folders:
-        fail(f"no problem folders (with a problem.toml) under {root}")
     with open_sandbox(settings.backend, ui) as sandbox, environment_errors(), \
             ui.working(f"validating {len(folders)} problem(s) on {sandbox.backend}, {workers} at once"):
         reports = validate_all(folders, sandbox, workers=workers, min_margin=min_margin)

@@ -13,10 +13,9 @@ from coderefine.cli.environment import environment_errors, open_sandbox
 from coderefine.cli.model import prepare_local_model
 from coderefine.cli.output import ExitCode, JsonOpt, Output, QuietOpt, VerboseOpt, fail, out as console
 from coderefine.cli.paths import writable_output
-from coderefine.cli.problems import find
+from coderefine.cli.problems import DatasetOpt, find
 from coderefine.cli.settings import (CtxPerSlotOpt, DraftMaxOpt, DraftModelOpt, SlotsOpt, SpeculationOpt,
                                      resolve_settings, settings_line)
-from coderefine.data import DATASETS_HELP
 from coderefine.methods import get_method
 from coderefine.solve import solve_problem, solve_summary
 from coderefine.types import Trajectory
@@ -84,7 +83,7 @@ def _render_result(summary: dict, ui: Output) -> None:
 
 def solve(
     problem: str = typer.Argument(..., help="Problem id (a folder name under problems/, or an id of --dataset)."),
-    dataset: str = typer.Option("problems", help=DATASETS_HELP),
+    dataset: str = DatasetOpt,
     method: Optional[str] = typer.Option(None, help="The method to run (see `coderefine methods`)."),
     model: Optional[str] = typer.Option(None, help="local/qwen2.5-coder-{1.5b,0.5b} or any litellm model string."),
     api_base: Optional[str] = typer.Option(None, help="Base URL for an OpenAI-compatible or self-hosted server."),

@@ -5,6 +5,7 @@ one problem or raises ProblemError listing the ids that exist.
 """
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from coderefine.data import folder
@@ -20,8 +21,8 @@ DATASETS_HELP = "problems (default), problems:PATH, humaneval, lcd:PATH (a LeetC
 __all__ = ["DATASETS_HELP", "LoadResult", "Skipped", "find_problem", "load_dataset"]
 
 
-def load_dataset(spec: str = "problems", *, difficulty: str | None = None, since: str | None = None,
-                 until: str | None = None) -> LoadResult:
+def load_dataset(spec: str = "problems", *, difficulty: str | None = None, since: date | None = None,
+                 until: date | None = None) -> LoadResult:
     """Load a dataset by spec; filters a dataset cannot honour are refused, not ignored."""
     name, _, arg = spec.partition(":")
     if name != "lcd" and (since or until):
@@ -38,21 +39,43 @@ def load_dataset(spec: str = "problems", *, difficulty: str | None = None, since
     raise ProblemError(f"unknown dataset '{spec}'" + (f" ({hint})" if hint else "") + f"; use one of: {DATASETS_HELP}")
 
 
+class _NotInDataset(ProblemError):
+    """The dataset has no problem, loaded or skipped, with this id."""
+
+
 def find_problem(problem_id: str, dataset: str = "problems") -> Problem:
-    """One problem by id (or a problem folder's path); unknown ids get a message listing the known ones."""
-    if (Path(problem_id) / "problem.toml").is_file():
-        return folder.load_problem_folder(Path(problem_id))
+    """One problem of `dataset` by id; unknown ids get a message listing the known ones.
+
+    The id names a problem folder instead only when it holds a `/` or the dataset lacks it,
+    so a folder in the current directory never shadows the dataset the user named.
+    """
+    path = Path(problem_id)
+    if "/" in problem_id and _is_problem_folder(path):
+        return folder.load_problem_folder(path)
+    try:
+        return _dataset_problem(problem_id, dataset)
+    except _NotInDataset:
+        if _is_problem_folder(path):
+            return folder.load_problem_folder(path)
+        raise
+
+
+def _is_problem_folder(path: Path) -> bool:
+    return (path / "problem.toml").is_file()
+
+
+def _dataset_problem(problem_id: str, dataset: str) -> Problem:
     name, _, arg = dataset.partition(":")
-    if name == "problems":
-        root = Path(arg) if arg else folder.default_problems_dir()
-        if (root / problem_id / "problem.toml").is_file():
-            return folder.load_problem_folder(root / problem_id)
+    if name == "problems" and "/" not in problem_id:  # one folder, without loading the set
+        candidate = (Path(arg) if arg else folder.default_problems_dir()) / problem_id
+        if _is_problem_folder(candidate):
+            return folder.load_problem_folder(candidate)
     result = load_dataset(dataset)
     for problem in result.problems:
         if problem.id == problem_id:
             return problem
-    skipped = next((s for s in result.skipped if problem_id in s.where), None)
+    skipped = next((s for s in result.skipped if s.problem_id == problem_id), None)
     if skipped is not None:
         raise ProblemError(f"problem '{problem_id}' could not be loaded: {skipped.reason}")
-    raise ProblemError(unknown("problem", problem_id, [p.id for p in result.problems], where=f"dataset '{dataset}'",
-                               label="known ids"))
+    raise _NotInDataset(unknown("problem", problem_id, [p.id for p in result.problems], where=f"dataset '{dataset}'",
+                                label="known ids"))

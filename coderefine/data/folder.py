@@ -6,6 +6,7 @@ because problem authors fix their folders from these messages.
 from __future__ import annotations
 
 import json
+import math
 import os
 import tomllib
 from dataclasses import dataclass
@@ -64,14 +65,24 @@ def _is_kind(value: Any, kinds: tuple[type, ...]) -> bool:
     return isinstance(value, kinds) and not isinstance(value, bool)
 
 
+def read_text(path: Path) -> str:
+    """A problem file's UTF-8 text; an unreadable or non-UTF-8 file is the author's to fix, so it is a ProblemError."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ProblemError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8") from None
+    except OSError as exc:
+        raise ProblemError(f"{path}: cannot read it ({exc.strerror or exc})") from None
+
+
 def read_meta(folder: Path) -> dict:
     """problem.toml with defaults filled in; unknown keys are ignored."""
     path = folder / "problem.toml"
     if not path.is_file():
         raise ProblemError(f"{path}: file is missing")
     try:
-        raw = tomllib.loads(path.read_text())
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raw = tomllib.loads(read_text(path))
+    except (tomllib.TOMLDecodeError, RecursionError) as exc:
         raise ProblemError(f"{path}: not valid TOML ({exc})") from None
     meta = {}
     for name, spec in META_FIELDS.items():
@@ -92,20 +103,28 @@ def _check_meta_values(path: Path, meta: dict) -> None:
         raise ProblemError(f"{path}: field 'difficulty' must be one of {', '.join(DIFFICULTIES)}, got {meta['difficulty']!r}")
     if meta["compare"] not in COMPARE_MODES:
         raise ProblemError(f"{path}: field 'compare' must be one of {', '.join(COMPARE_MODES)}, got {meta['compare']!r}")
-    if meta["time_limit"] <= 0:
-        raise ProblemError(f"{path}: field 'time_limit' must be > 0 seconds, got {meta['time_limit']!r}")
+    if not (math.isfinite(meta["time_limit"]) and meta["time_limit"] > 0):
+        raise ProblemError(f"{path}: field 'time_limit' must be > 0 seconds and finite, got {meta['time_limit']!r}")
+    if not (math.isfinite(meta["float_tol"]) and meta["float_tol"] >= 0):
+        raise ProblemError(f"{path}: field 'float_tol' must be >= 0 and finite, got {meta['float_tol']!r}")
     if not all(isinstance(t, str) for t in meta["techniques"]):
         raise ProblemError(f"{path}: field 'techniques' must be a list of strings")
-    if not meta["entry_point"].replace("()", "").replace(".", "").replace("_", "").isalnum():
+    if not _is_entry_point(meta["entry_point"]):
         raise ProblemError(f"{path}: field 'entry_point' must look like 'func_name' or 'Solution().method', got {meta['entry_point']!r}")
+
+
+def _is_entry_point(entry_point: str) -> bool:
+    """`func_name` or `Solution().method`: the two forms the sandbox resolves and `entry_name` maps to a definition."""
+    owner, dot, name = entry_point.rpartition(".")
+    return name.isidentifier() and (not dot or (owner.endswith("()") and owner[:-2].isidentifier()))
 
 
 def _read_json(path: Path) -> Any:
     if not path.is_file():
         raise ProblemError(f"{path}: file is missing")
     try:
-        return json.loads(path.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        return json.loads(read_text(path))
+    except (ValueError, RecursionError) as exc:  # ValueError covers malformed JSON and ints over Python's digit limit
         raise ProblemError(f"{path}: not valid JSON ({exc})") from None
 
 
@@ -157,12 +176,13 @@ def load_problem_folder(folder: Path) -> Problem:
         raise ProblemError(f"{folder}: not a problem folder")
     meta = read_meta(folder)
     statement_path = folder / "statement.md"
-    if not statement_path.is_file() or not statement_path.read_text().strip():
+    statement = read_text(statement_path) if statement_path.is_file() else ""
+    if not statement.strip():
         raise ProblemError(f"{statement_path}: file is missing or empty")
     _, cases = read_hidden(folder)
     return Problem(
         id=folder.name,
-        statement=statement_path.read_text(),
+        statement=statement,
         entry_point=meta["entry_point"],
         starter_code=meta["starter_code"].strip("\n") + "\n",
         visible_tests=tuple(read_examples(folder)),
@@ -182,17 +202,28 @@ def problem_folders(root: Path) -> list[Path]:
     return sorted(p.parent for p in Path(root).glob("*/problem.toml"))
 
 
-def load_problems(root: Path | None = None, difficulty: str | None = None) -> LoadResult:
-    """Every folder under `root` (default: our `problems/`); malformed ones are reported as skipped."""
-    root = Path(root) if root is not None else default_problems_dir()
+def require_problem_folders(root: Path) -> list[Path]:
+    """`problem_folders(root)`, refusing a root that holds none: a wrong path must not look like an empty set."""
     if not root.is_dir():
         raise ProblemError(f"{root}: problems folder not found (set CODEREFINE_PROBLEMS_DIR or use --dataset problems:PATH)")
+    folders = problem_folders(root)
+    if not folders:
+        raise ProblemError(f"{root}: no problem folders (with a problem.toml) under it; "
+                           "use --dataset problems:PATH with the folder that holds them")
+    return folders
+
+
+def load_problems(root: Path | None = None, difficulty: str | None = None) -> LoadResult:
+    """Every sub-folder of `root` (default: our `problems/`); malformed ones, and those without a problem.toml,
+    are reported as skipped. Hidden folders (`.git`, `__pycache__`) are not problems."""
+    root = Path(root) if root is not None else default_problems_dir()
+    require_problem_folders(root)
     result = LoadResult()
-    for folder in problem_folders(root):
+    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "__"))):
         try:
             problem = load_problem_folder(folder)
         except ProblemError as exc:
-            result.skipped.append(Skipped(str(folder), str(exc)))
+            result.skipped.append(Skipped(str(folder), str(exc), folder.name))
             continue
         if difficulty is None or problem.difficulty.lower() == difficulty.lower():
             result.problems.append(problem)

@@ -11,7 +11,9 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import zlib
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -36,26 +38,35 @@ Signature = tuple[dict[str, Any], Any]  # (keyword arguments, expected) of one e
 
 
 def read_rows(path: Path) -> Iterator[tuple[int, dict | str]]:
-    """(line number, row) per non-blank line; a row that is not a JSON object comes back as an error string."""
+    """(line number, row) per non-blank line; a line that is not a JSON object comes back as an error string.
+
+    Lines are decoded one by one, so one bad line costs that row, not the file.
+    """
     opener = gzip.open if path.name.endswith(".gz") else open
     try:
-        with opener(path, "rt", encoding="utf-8") as handle:
-            for number, line in enumerate(handle, 1):
-                if not line.strip():
-                    continue
-                try:
-                    row = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    yield number, f"not valid JSON ({exc.msg} at column {exc.colno})"
-                    continue
-                yield number, row if isinstance(row, dict) else "not a JSON object"
-    except (OSError, EOFError, UnicodeDecodeError) as exc:
+        with opener(path, "rb") as handle:
+            for number, raw in enumerate(handle, 1):
+                if raw.strip():
+                    yield number, _row(raw)
+    except (OSError, EOFError, zlib.error) as exc:
         raise ProblemError(f"{path}: cannot read it as JSONL{' (gzip)' if opener is gzip.open else ''}: {exc}") from None
 
 
-def load_lcd(path: str | Path, difficulty: str | None = None, since: str | None = None,
-             until: str | None = None) -> LoadResult:
-    """Load a LeetCodeDataset file; filters apply to `difficulty` and to `estimated_date` (ISO dates, inclusive)."""
+def _row(raw: bytes) -> dict | str:
+    try:
+        row = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        return f"not UTF-8 ({exc.reason} at byte {exc.start})"
+    except json.JSONDecodeError as exc:
+        return f"not valid JSON ({exc.msg} at column {exc.colno})"
+    except (ValueError, RecursionError) as exc:  # nested too deep, or an int over Python's digit limit
+        return f"not valid JSON ({exc})"
+    return row if isinstance(row, dict) else "not a JSON object"
+
+
+def load_lcd(path: str | Path, difficulty: str | None = None, since: date | None = None,
+             until: date | None = None) -> LoadResult:
+    """Load a LeetCodeDataset file; filters apply to `difficulty` and to `estimated_date` (inclusive)."""
     path = Path(path)
     if not path.is_file():
         raise ProblemError(f"{path}: LeetCodeDataset file not found (use --dataset lcd:PATH with a .jsonl or .jsonl.gz file)")
@@ -70,17 +81,26 @@ def load_lcd(path: str | Path, difficulty: str | None = None, since: str | None 
         try:
             result.problems.append(row_to_problem(row, where))
         except ProblemError as exc:
-            result.skipped.append(Skipped(where, str(exc)))
+            task_id = row.get("task_id")
+            result.skipped.append(Skipped(where, str(exc), task_id if isinstance(task_id, str) else ""))
     return result
 
 
-def _selected(row: dict, difficulty: str | None, since: str | None, until: str | None) -> bool:
+def _selected(row: dict, difficulty: str | None, since: date | None, until: date | None) -> bool:
     if difficulty and str(row.get("difficulty", "")).lower() != difficulty.lower():
         return False
-    date = str(row.get("estimated_date", ""))[:10]
-    if (since or until) and not date:
-        return False
-    return not (since and date < since) and not (until and date > until)
+    if not (since or until):
+        return True
+    day = _row_date(row)
+    return day is not None and not (since and day < since) and not (until and day > until)
+
+
+def _row_date(row: dict) -> date | None:
+    """The row's `estimated_date` day; None when it has none or it is not an ISO date."""
+    try:
+        return date.fromisoformat(str(row.get("estimated_date", ""))[:10])
+    except ValueError:
+        return None
 
 
 def row_to_problem(row: dict, where: str) -> Problem:

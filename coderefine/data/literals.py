@@ -43,7 +43,7 @@ def literal(source: str, *, lenient_json: bool = False) -> Any:
     if lenient_json:
         try:
             return json.loads(source)
-        except (json.JSONDecodeError, RecursionError):
+        except (ValueError, RecursionError):  # ValueError: malformed, or an int over Python's digit limit
             pass
     raise NotLiteral(source[:80])
 

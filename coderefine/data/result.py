@@ -11,9 +11,11 @@ from coderefine.data.problem import Problem
 
 @dataclass(frozen=True)
 class Skipped:
-    """One row or folder that could not be loaded. `where` is e.g. `file.jsonl:12` or a folder path."""
+    """One row or folder that could not be loaded. `where` is e.g. `file.jsonl:12` or a folder path;
+    `problem_id` is the id it would have had (empty when unreadable), so a lookup by id can say why it failed."""
     where: str
     reason: str
+    problem_id: str = ""
 
 
 @dataclass

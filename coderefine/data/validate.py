@@ -18,7 +18,7 @@ from typing import Any
 from coderefine.extract import entry_name
 from coderefine.render import outcome_line
 from coderefine.data.problem import Problem, ProblemError
-from coderefine.data.folder import HiddenCase, hidden_tests, load_problem_folder, read_hidden
+from coderefine.data.folder import HiddenCase, hidden_tests, load_problem_folder, read_hidden, read_text
 from coderefine.source import defined_names, syntax_errors
 from sandbox import ExecutionReport, Limits
 
@@ -86,9 +86,12 @@ def _token_pattern(spelling: str) -> str:
 
 
 def check_files(folder: Path, problem: Problem) -> CheckResult:
-    """Programs exist, parse, and define what they must; Hard problems carry naive.py."""
+    """The starter code and the programs define what they must, and the programs parse; Hard problems carry naive.py."""
     problems = []
     wanted = entry_name(problem.entry_point)
+    if wanted not in defined_names(problem.starter_code + "    pass\n"):  # a starter ends in a header with no body
+        problems.append(f"{folder / 'problem.toml'}: starter_code does not define `{wanted}`, "
+                        f"the entry_point {problem.entry_point!r}; make them name the same function")
     needed = {"reference.py": wanted, "brute.py": wanted, "gen.py": "generate"}
     if problem.difficulty == "Hard" or (folder / "naive.py").exists():
         needed["naive.py"] = wanted
@@ -97,7 +100,11 @@ def check_files(folder: Path, problem: Problem) -> CheckResult:
         if not path.is_file():
             problems.append(f"{path}: file is missing" + (" (every Hard problem needs one)" if name == "naive.py" else ""))
             continue
-        code = path.read_text()
+        try:
+            code = read_text(path)
+        except ProblemError as exc:
+            problems.append(str(exc))
+            continue
         if errors := syntax_errors(code):
             problems.append(f"{path}: {errors[0]}")
         elif definition not in defined_names(code):
@@ -107,7 +114,7 @@ def check_files(folder: Path, problem: Problem) -> CheckResult:
 
 def check_gen(folder: Path, seed: int, cases: list[HiddenCase], sandbox) -> CheckResult:
     program = _GEN_PROGRAM % seed
-    result = sandbox.run_program(program, files={"gen.py": (folder / "gen.py").read_text()}, limits=Limits(wall=GEN_WALL))
+    result = sandbox.run_program(program, files={"gen.py": read_text(folder / "gen.py")}, limits=Limits(wall=GEN_WALL))
     if result.exit_code != 0:
         why = result.killed_reason or (result.stderr.strip().splitlines() or ["no output"])[-1]
         return CheckResult("gen", False, f"gen.py failed in the sandbox: {why}", result.seconds)
@@ -157,12 +164,15 @@ def validate_problem(folder: Path, sandbox, *, min_margin: float = MIN_MARGIN) -
 
 
 def _runnable(path: Path) -> bool:
-    """Present and parseable; the files check already reports the others."""
-    return path.is_file() and not syntax_errors(path.read_text())
+    """Present, readable and parseable; the files check already reports the others."""
+    try:
+        return path.is_file() and not syntax_errors(read_text(path))
+    except ProblemError:
+        return False
 
 
 def _run(sandbox, folder: Path, program: str, problem: Problem, tests: list, limits: Limits) -> ExecutionReport:
-    return sandbox.run_tests((folder / program).read_text(), tests, problem.entry_point, prelude=problem.prelude,
+    return sandbox.run_tests(read_text(folder / program), tests, problem.entry_point, prelude=problem.prelude,
                              compare=problem.compare, limits=limits, fail_fast=True)
 
 
