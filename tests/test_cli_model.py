@@ -111,3 +111,24 @@ def test_unknown_model_for_pull_and_stop():
     for command in (["pull", "3b"], ["stop", "3b"], ["stop", "3b", "--json"]):
         result = runner.invoke(model_app, command)
         assert result.exit_code == 2 and "known models" in result.output and "Traceback" not in result.output
+
+
+def test_a_corrupt_response_cache_exits_3_naming_the_file_and_the_way_out(isolated_cache):
+    path = isolated_cache / "llm" / "responses.sqlite"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"not a database" * 512)
+    with FakeOpenAI() as fake:
+        results = [runner.invoke(cache_app, ["stats"]), runner.invoke(cache_app, ["clear", "--json"]),
+                   chat("hi", "--model", "openai/fake", "--api-base", fake.api_base)]
+        assert fake.requests == []
+    for result in results:
+        assert result.exit_code == 3 and "Traceback" not in result.output
+        assert f"{path} is unusable" in " ".join(result.output.split()) and "--no-cache" in result.output
+
+
+def test_chat_with_an_unwritable_record_file_is_a_usage_error_before_any_call(isolated_cache, monkeypatch, tmp_path):
+    monkeypatch.setenv("CODEREFINE_RECORD", str(tmp_path / "no-such-folder" / "record.jsonl"))
+    with FakeOpenAI() as fake:
+        result = chat("hi", "--model", "openai/fake", "--api-base", fake.api_base)
+        assert fake.requests == []
+    assert result.exit_code == 2 and "cannot write the record file" in result.output

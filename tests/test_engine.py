@@ -2,15 +2,21 @@
 from __future__ import annotations
 
 from dataclasses import replace
+import socket
+import subprocess
+import sys
 import threading
 import time
 
 import pytest
+from filelock import Timeout
 
-from coderefine.llm.engine import Engine, EngineError
+from coderefine.llm.cache import request_key
+from coderefine.llm.engine import Engine, EngineError, ModelConfigError, _litellm
 from coderefine.llm.local import LocalModel
 from coderefine.llm.server import ServerState
 from coderefine.llm.serving import ServerOptions
+from coderefine.llm.usage import Completion, Usage
 from fake_openai import FakeOpenAI
 
 MSG = [{"role": "user", "content": "write add"}]
@@ -163,7 +169,6 @@ def test_one_seeded_request_from_several_threads_reaches_the_model_once(isolated
 
 def test_a_reply_another_process_stored_first_wins(isolated_cache, monkeypatch):
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
-    from coderefine.llm.cache import request_key
     with FakeOpenAI() as fake:
         eng = engine(fake)
         real_call = eng._call
@@ -210,3 +215,125 @@ def test_unknown_local_model_lists_known_ones(isolated_cache):
 def test_bad_messages_are_rejected_before_any_call(isolated_cache):
     with pytest.raises(ValueError, match="role"):
         Engine("openai/x", api_base="http://127.0.0.1:9").complete([{"content": "hi"}])
+
+
+class Notes:
+    """Collects what the engine tells its user (as cli.output.Output would show it)."""
+
+    def __init__(self):
+        self.notes: list[str] = []
+        self.details: list[str] = []
+
+    def note(self, text: str) -> None:
+        self.notes.append(text)
+
+    def detail(self, text: str) -> None:
+        self.details.append(text)
+
+
+def test_the_cache_key_of_a_local_request_never_changes(isolated_cache, monkeypatch):
+    """Pinned values, computed before any change: a long benchmark shares its cache with later code, so a key
+    that moves silently makes every finished request run again. `local/1.5b` names the same model."""
+    from coderefine.llm import engine as engine_module
+    for name in ("OPENAI_API_BASE", "OPENAI_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    keys = []
+    monkeypatch.setattr(engine_module, "request_key", lambda request: keys.append(request_key(request)) or keys[-1])
+    messages = [{"role": "system", "content": "You are terse."}, {"role": "user", "content": "write add(a, b)"}]
+    for model, options in [("local/qwen2.5-coder-1.5b", ServerOptions(speculation="none")),
+                           ("local/qwen2.5-coder-1.5b", ServerOptions()), ("local/1.5b", ServerOptions())]:
+        eng = Engine(model, serving=options)
+        monkeypatch.setattr(eng, "_call", lambda messages, **params: Completion(text="x", usage=Usage(), texts=("x",)))
+        eng.complete(messages, temperature=0.0, seed=0, max_tokens=1024)
+    assert keys == ["9a7b92b8f3d6ab3f89d2a78cf6f7331fad364ed072b8c9133d31cfedc18e631c",
+                    "71c23769abd91124e70f3fbd23ee9794b1a390412e32abacbb1c039c0e4629d4",
+                    "71c23769abd91124e70f3fbd23ee9794b1a390412e32abacbb1c039c0e4629d4"]
+
+
+def test_a_provider_that_refuses_seeds_gets_none_and_the_seed_still_keys_the_cache(isolated_cache, monkeypatch):
+    """litellm refuses `seed` for Anthropic and Bedrock; mock_response runs its real parameter checks."""
+    litellm = _litellm()
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-test")
+    sent, real = [], litellm.completion
+    monkeypatch.setattr(litellm, "completion", lambda **kw: sent.append(kw) or real(**kw, mock_response="hi"))
+    notes = Notes()
+    eng = Engine("anthropic/claude-3-5-sonnet-latest", notes=notes)
+    for seed in (1, 2, 1):
+        assert eng.complete(MSG, temperature=0.5, seed=seed).text == "hi"
+    assert len(sent) == 2 and all("seed" not in kw for kw in sent)   # seed 1 again came from the cache
+    assert len(notes.details) == 1 and "takes no seed" in notes.details[0]
+
+
+def test_an_endpoint_set_in_the_environment_is_part_of_the_cache_key(isolated_cache, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+    with FakeOpenAI() as first, FakeOpenAI() as second:
+        for fake in (first, second):
+            monkeypatch.setenv("OPENAI_API_BASE", fake.api_base)
+            assert not Engine("openai/fake-model").complete(MSG).cached
+        assert (len(first.requests), len(second.requests)) == (1, 1)
+
+
+def test_a_reply_without_choices_is_not_cached(isolated_cache, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    with FakeOpenAI() as fake:
+        monkeypatch.setattr(fake, "answer", lambda body: {**FakeOpenAI.answer(body), "choices": []})
+        assert engine(fake).complete(MSG).text == ""
+        assert engine(fake).complete(MSG).text == ""   # asked again, not served the empty reply
+        assert len(fake.requests) == 2
+
+
+def test_a_reply_that_cannot_be_cached_is_still_returned_with_a_warning(isolated_cache, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    with FakeOpenAI() as fake:
+        notes = Notes()
+        eng = engine(fake, notes=notes)
+        real_call = eng._call
+
+        def call_then_corrupt(messages, **params):   # the cache file breaks while the model answers
+            completion = real_call(messages, **params)
+            for path in isolated_cache.glob("llm/responses.sqlite*"):
+                path.write_bytes(b"not a database" * 512)
+            return completion
+        monkeypatch.setattr(eng, "_call", call_then_corrupt)
+        assert eng.complete(MSG).text.endswith("echo=write add")
+    assert len(notes.notes) == 1 and "was not cached" in notes.notes[0] and "--no-cache" in notes.notes[0]
+
+
+def test_an_unwritable_record_file_is_refused_before_any_call(isolated_cache, monkeypatch, tmp_path):
+    monkeypatch.setenv("CODEREFINE_RECORD", str(tmp_path / "no-such-folder" / "record.jsonl"))
+    with pytest.raises(ModelConfigError, match="cannot write the record file .*no-such-folder"):
+        Engine("openai/x", api_base="http://127.0.0.1:9")
+
+
+def _local_engine(monkeypatch, acquire) -> Engine:
+    """An engine for the embedded model whose pieces are all there; `acquire` stands in for llama_server's."""
+    from coderefine.llm import local
+    monkeypatch.setattr(local, "missing_pieces", lambda *a: [])
+    monkeypatch.setattr(local.llama_server, "acquire", acquire)
+    return Engine("local/qwen2.5-coder-0.5b", retries=0, backoff=0.01)
+
+
+@pytest.mark.parametrize("failure, message", [
+    (Timeout("/cache/server/m.json.lock"), "another coderefine process holds /cache/server/m.json.lock; wait"),
+    (PermissionError(13, "Permission denied"), "cannot serve local/qwen2.5-coder-0.5b: .*Permission denied"),
+])
+def test_a_server_lock_held_too_long_or_an_os_failure_is_an_engine_error(isolated_cache, monkeypatch, failure,
+                                                                         message):
+    def acquire(*args):
+        raise failure
+    with pytest.raises(EngineError, match=message):
+        _local_engine(monkeypatch, acquire).complete(MSG)
+
+
+def test_a_server_that_died_is_reported_with_the_end_of_its_log(isolated_cache, monkeypatch, tmp_path):
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    log = tmp_path / "server.log"
+    log.write_text("loading model\nGGML_ASSERT(n_tokens <= n_batch) failed\n")
+    with socket.socket() as probe:   # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    state = ServerState(pid=dead.pid, port=port, slots=1, ctx=4096, model="m", log=str(log), started=0.0)
+    with pytest.raises(EngineError, match=rf"pid {dead.pid}\) is no longer running(.|\n)*GGML_ASSERT"):
+        _local_engine(monkeypatch, lambda *args: state).complete(MSG)

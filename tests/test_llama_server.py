@@ -216,3 +216,34 @@ def test_status_shows_the_servers_settings_and_its_prompt_cache_hit_rate(config,
     assert server["settings"]["slots"] == 2 and server["settings"]["ctx_per_slot"] == 2048
     assert (server["prompt_tokens_cached"], server["prompt_tokens_evaluated"]) == (900, 300)
     assert server["prompt_cache_hit_rate"] == 0.75 and server["draft_acceptance"] is None
+
+
+SLEEPER = "#!{python}\nimport os, pathlib, time\npathlib.Path({pidfile!r}).write_text(str(os.getpid()))\ntime.sleep(60)\n"
+
+
+def test_ctrl_c_while_the_server_starts_leaves_no_server_behind(config, root, tmp_path, monkeypatch):
+    """The server runs in its own session (Ctrl-C does not reach it) and no state file names it yet."""
+    pidfile = tmp_path / "pid"
+    config.binary.write_text(SLEEPER.format(python=sys.executable, pidfile=str(pidfile)))
+
+    def ctrl_c_once_running(port, timeout=2.0):
+        if pidfile.exists():
+            raise KeyboardInterrupt
+        return False
+    monkeypatch.setattr(ls, "healthy", ctrl_c_once_running)
+    with pytest.raises(KeyboardInterrupt):
+        ls.acquire("m", config, f"{os.getpid()}:a", root)
+    assert not ls.pid_alive(int(pidfile.read_text()))
+
+
+def test_a_started_server_whose_state_cannot_be_written_is_stopped(config, root, monkeypatch):
+    started = []
+    real_start = ls.start
+    monkeypatch.setattr(ls, "start", lambda *args: started.append(real_start(*args)) or started[-1])
+
+    def disk_full(*args):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(ls, "_write_state", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        ls.acquire("m", config, f"{os.getpid()}:a", root)
+    assert not ls.pid_alive(started[0].pid)

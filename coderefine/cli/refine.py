@@ -47,7 +47,7 @@ def run_repo(ui: Output, prepared: Prepared, args: RepoArgs, resolved: Resolved,
     method = get_method(method_name(resolved))
     with open_sandbox(settings.backend, ui) as box, environment_errors(), \
             Engine(settings.model, cache=not args.no_cache, api_base=args.api_base,
-                   serving=settings.serving()) as engine:
+                   serving=settings.serving(), notes=ui) as engine:
         with ui.working(f"running {len(prepared.selection)} test item(s) in the sandbox"):
             try:
                 result = guarded(baseline, prepared, box, let_through=NothingRan if skipped_ok else ())

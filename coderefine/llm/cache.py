@@ -11,10 +11,12 @@ import hashlib
 import json
 import sqlite3
 import time
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from coderefine.llm.errors import EngineError
 from coderefine.paths import cache_dir
 
 SCHEMA_VERSION = 1
@@ -30,6 +32,10 @@ def request_key(request: dict) -> str:
     canonical = json.dumps({"v": SCHEMA_VERSION, **request}, sort_keys=True, separators=(",", ":"),
                            ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class CacheError(EngineError):
+    """The cache file cannot be read or written (corrupt, locked, unwritable, disk full); says how to go on."""
 
 
 @dataclass
@@ -50,13 +56,23 @@ class LLMCache:
 
     def __init__(self, path: Path | None = None):
         self.path = path or default_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._use_wal()
-        with closing(self._connect()) as db, db:
-            db.execute("CREATE TABLE IF NOT EXISTS responses (key TEXT PRIMARY KEY, value TEXT NOT NULL, "
-                       "created REAL NOT NULL)")
-            db.execute("CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL)")
-            db.execute("INSERT OR IGNORE INTO counters VALUES ('hits', 0), ('misses', 0)")
+        with self._guard():
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._use_wal()
+            with closing(self._connect()) as db, db:
+                db.execute("CREATE TABLE IF NOT EXISTS responses (key TEXT PRIMARY KEY, value TEXT NOT NULL, "
+                           "created REAL NOT NULL)")
+                db.execute("CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL)")
+                db.execute("INSERT OR IGNORE INTO counters VALUES ('hits', 0), ('misses', 0)")
+
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        """SQLite and OS failures as a CacheError naming the file: a bare sqlite3 error would read as our bug."""
+        try:
+            yield
+        except (sqlite3.Error, OSError) as exc:
+            raise CacheError(f"the LLM response cache {self.path} is unusable ({exc}); delete it, "
+                             "or use --no-cache") from exc
 
     def _connect(self) -> sqlite3.Connection:
         return sqlite3.connect(self.path, timeout=60)
@@ -83,7 +99,7 @@ class LLMCache:
 
     def get(self, key: str) -> dict | None:
         """The stored value, counting a hit or a miss."""
-        with closing(self._connect()) as db, db:
+        with self._guard(), closing(self._connect()) as db, db:
             row = db.execute("SELECT value FROM responses WHERE key = ?", (key,)).fetchone()
             db.execute("UPDATE counters SET value = value + 1 WHERE name = ?", ("hits" if row else "misses",))
         return json.loads(row[0]) if row else None
@@ -93,21 +109,22 @@ class LLMCache:
         request stays its answer: when two processes made the same seeded request at once (the model may not
         reproduce a reply under another batch), both then use the one stored, so runs that share a request
         see one reply."""
-        with closing(self._connect()) as db, db:
+        with self._guard(), closing(self._connect()) as db, db:
             db.execute("INSERT OR IGNORE INTO responses VALUES (?, ?, ?)", (key, json.dumps(value), time.time()))
             return json.loads(db.execute("SELECT value FROM responses WHERE key = ?", (key,)).fetchone()[0])
 
     def stats(self) -> CacheStats:
-        with closing(self._connect()) as db:
+        with self._guard(), closing(self._connect()) as db:
             entries, size = db.execute("SELECT COUNT(*), COALESCE(SUM(LENGTH(value)), 0) FROM responses").fetchone()
             counters = dict(db.execute("SELECT name, value FROM counters").fetchall())
         return CacheStats(str(self.path), entries, size, counters.get("hits", 0), counters.get("misses", 0))
 
     def clear(self) -> int:
         """Deletes every entry and resets the counters; returns how many entries were removed."""
-        with closing(self._connect()) as db, db:
-            removed = db.execute("DELETE FROM responses").rowcount
-            db.execute("UPDATE counters SET value = 0")
-        with closing(self._connect()) as db:
-            db.execute("VACUUM")
+        with self._guard():
+            with closing(self._connect()) as db, db:
+                removed = db.execute("DELETE FROM responses").rowcount
+                db.execute("UPDATE counters SET value = 0")
+            with closing(self._connect()) as db:
+                db.execute("VACUUM")
         return removed

