@@ -118,7 +118,8 @@ def solve(
     recorder = _Recorder(ui, out)
     try:
         with open_sandbox(settings.backend, ui) as box, environment_errors(), \
-                Engine(settings.model, cache=not no_cache, api_base=api_base, serving=settings.serving()) as engine:
+                Engine(settings.model, cache=not no_cache, api_base=api_base, serving=settings.serving(),
+                       notes=ui) as engine:
             engine.check()
             prepare_local_model(settings.model, ui, settings.serving())   # after Engine() refused a bad model/api_base pair
             ui.note(f"{prob.id} with {settings.model}, method {chosen.name}, seed {seed}, sandbox {box.backend}")
