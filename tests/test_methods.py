@@ -100,6 +100,16 @@ def test_textgrad_stops_after_the_iteration_in_which_its_candidate_passed(box):
     assert traj.final_index == 1 and traj.final.visible.complete
 
 
+def test_textgrad_reads_an_update_to_its_end_when_the_closing_tag_is_missing(box):
+    """As the original's `split(open)[1].split(close)[0]`: a reply cut off before the closing tag still
+    carries the new code; only a reply without the opening tag keeps the previous one."""
+    cut_off = "Here is the fix.\n<IMPROVED_VARIABLE>\ndef add(a, b):\n    return a + b\n"
+    traj, llm = run("textgrad", [WRONG, "l", "g", cut_off, "l", "g", "no tags here"], box, budget=Budget(calls=7))
+    assert "parse_failure" not in traj.stats and len(llm.calls) == 7
+    assert traj.candidates[1].code == "def add(a, b):\n    return a + b" and traj.candidates[1].visible.complete
+    assert traj.stop_reason == "visible tests pass" and traj.final_index == 1
+
+
 def test_unknown_method_suggests_names():
     with pytest.raises(UnknownMethod, match="did you mean textgrad"):
         get_method("textgard")

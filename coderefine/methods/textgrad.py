@@ -11,18 +11,18 @@ iteration on, a candidate that passed every visible test stops the run, after th
 three calls of that iteration were already spent; otherwise it returns the LAST
 iterate, which was never tested (we still score it, for the record only).
 K = floor((B - 1) / 3) iterations for a budget of B calls. All calls that the
-original made at T=0 run at the bench's base temperature. A reply without the
-tags keeps the previous code (the original crashed).
+original made at T=0 run at the bench's base temperature. The new code is what
+follows the opening tag, up to the closing tag or the reply's end, as the original's
+split reads it; a reply without the opening tag keeps the previous code (the original
+crashed).
 """
 from __future__ import annotations
-
-import re
 
 from coderefine.loop import Run, call_seed, first_candidate, problem_text
 from coderefine.prompts import assert_report, render
 from coderefine.types import Candidate
 
-_TAGGED = re.compile(r"<IMPROVED_VARIABLE>(.*?)</IMPROVED_VARIABLE>", re.DOTALL)
+OPEN, CLOSE = "<IMPROVED_VARIABLE>", "</IMPROVED_VARIABLE>"
 
 
 def textgrad(run: Run) -> str:
@@ -49,12 +49,19 @@ def textgrad(run: Run) -> str:
             seed=call_seed(run.seed, i + 1, 3))
         if i >= 1 and current.visible.complete:
             return "visible tests pass"
-        tagged = _TAGGED.search(update)
-        if tagged is None:
+        code = tagged(update)
+        if code is None:
             run.count("parse_failure")
-        current = run.add(Candidate(index=-1, code=tagged.group(1).strip() if tagged else current.code,
+        current = run.add(Candidate(index=-1, code=code if code is not None else current.code,
                                     origin="update", parent=current.index, critique=gradient.strip()))
     return "iteration budget spent"
+
+
+def tagged(update: str) -> str | None:
+    """The new value in an update reply: after the first opening tag, up to the closing tag if there is one
+    (a reply cut off by the token limit often lacks it). None without an opening tag."""
+    _, opened, rest = update.partition(OPEN)
+    return rest.split(CLOSE)[0].strip() if opened else None
 
 
 def _iterations(run: Run) -> int:
