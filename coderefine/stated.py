@@ -3,9 +3,10 @@
 Many statements show their examples in a form no loader reads ("Input: arr = [-3, -4, 5], k = 3 /
 Output: [-4, -3, 5]"). The model is asked to copy them as `f(args) == expected` lines; a line is kept only
 when the statement shows it: the expected value appears in the statement, and every argument appears
-shortly before it, as an example's input precedes its output. So an example the model invented or computed
-(often wrongly) is dropped, even when its numbers occur elsewhere in the text (`get_max_triples(7) == 3`
-from "a = [1, 3, 7, 13, 21]"). A number must appear as a whole number (12 does not show 1 or 2); other
+shortly before it, as an example's input precedes its output, with no other example starting in between. So
+an example the model invented or computed (often wrongly) is dropped, even when its numbers occur elsewhere in
+the text (`get_max_triples(7) == 3` from "a = [1, 3, 7, 13, 21]"), and so is one input paired with the next
+example's output. A number must appear as a whole number (12 does not show 1 or 2); other
 values are compared ignoring spacing, letter case, quote style and round against square brackets.
 """
 from __future__ import annotations
@@ -23,18 +24,21 @@ from sandbox import CallTest
 MAX_EXAMPLES = 6
 WINDOW = 300   # characters of statement between the end of an input and its output, at most
 _PRINTED = re.compile(r"^print\((.+)\)\s*==")
+_NEXT_EXAMPLE = r"input|example|>>>"   # words that start an example; the function's own name is another
 
 
 def stated_examples(reply: str, entry_point: str, statement: str) -> tuple[CallTest, ...]:
     """The reply's `entry_point(...) == value` lines that `statement` shows (input, then output), deduplicated."""
     where = _Statement.of(statement)
+    name = entry_point.rsplit(".", 1)[-1]
+    boundary = re.compile(rf"{_NEXT_EXAMPLE}|\b{re.escape(name)}\b", re.IGNORECASE)
     found: list[CallTest] = []
     for line in _lines(reply):
         root = parse("assert " + line).root_node
         if root.has_error or not root.children or root.children[0].type != "assert_statement":
             continue
         test = assert_to_call_test(root.children[0], entry_point, "")
-        if test is None or test.kwargs or not _shown(test.args, test.expected, where):
+        if test is None or test.kwargs or not _shown(test.args, test.expected, where, boundary):
             continue
         if all((t.args, t.expected) != (test.args, test.expected) for t in found):
             found.append(test)
@@ -76,11 +80,18 @@ class _Statement:
                 for i in _find_all(self.text, form)]
 
 
-def _shown(args: tuple, expected: Any, where: _Statement) -> bool:
-    """Some occurrence of `expected` has every argument ending at most WINDOW characters before it."""
+def _shown(args: tuple, expected: Any, where: _Statement, boundary: re.Pattern) -> bool:
+    """Some occurrence of `expected` has every argument ending at most WINDOW characters before it, and no
+    `boundary` (the start of another example) between the last of those arguments and it."""
     inputs = [where.spans(a) for a in args]
-    return any(all(any(end <= start and start - end <= WINDOW for _, end in spans) for spans in inputs)
-               for start, _ in where.spans(expected))
+    for start, _ in where.spans(expected):
+        nearest = [max((end for _, end in spans if end <= start and start - end <= WINDOW), default=None)
+                   for spans in inputs]
+        if None in nearest:
+            continue
+        if not boundary.search(where.raw, max(nearest, default=start), start):
+            return True
+    return False
 
 
 def _find_all(text: str, form: str) -> list[int]:

@@ -101,6 +101,18 @@ def test_stated_examples_need_the_input_shortly_before_the_output():
     assert stated_examples(f"f({'9' * 400}) == 1", "f", "f(9) gives 1") == ()   # beyond any float: not stated
 
 
+def test_stated_examples_pair_an_input_with_its_own_output_only():
+    """An input may not borrow the next example's output: another example starts in between."""
+    from coderefine.stated import stated_examples
+    prose = "Example 1: Input: n = 3. Output: 5. Example 2: Input: n = 4. Output: 8."
+    kept = stated_examples("f(3) == 8\nf(3) == 5\nf(4) == 8", "f", prose)
+    assert [(t.args, t.expected) for t in kept] == [((3,), 5), ((4,), 8)]
+    doctest = ">>> double_it(3)\n6\n>>> double_it(4)\n8\n"
+    assert [t.expected for t in stated_examples("double_it(3) == 8\ndouble_it(3) == 6", "double_it", doctest)] == [6]
+    arrows = "count(3) \u279e 5\ncount(4) \u279e 8"   # the function's name starts the next example
+    assert [t.args for t in stated_examples("count(3) == 8\ncount(4) == 8", "count", arrows)] == [(4,)]
+
+
 def test_stress_values_are_read_as_calls_whatever_shape_the_model_returns():
     big, pairs = list(range(50)), [[0, 1]] * 40
     assert argument_lists([[big, pairs], [big, pairs]], (2, 2)) == [[big, pairs], [big, pairs]]   # as asked
