@@ -96,8 +96,10 @@ class Run:
         temperature = self.budget.temperature if temperature is None else temperature
         reply = self.llm.complete(messages, temperature=temperature, seed=seed,
                                   max_tokens=max_tokens or self.budget.code_tokens)
-        self.traj.calls.append(CallRecord(role, temperature, seed, reply.usage, reply.text))
-        return reply.text
+        # A JSON reply may carry a lone surrogate (`\udcff`), which no parser or file can encode: make it `?`.
+        text = reply.text.encode("utf-8", "replace").decode("utf-8")
+        self.traj.calls.append(CallRecord(role, temperature, seed, reply.usage, text))
+        return text
 
     def add(self, candidate: Candidate, selftests: Sequence[Test] = (), *, scored: bool = False) -> Candidate:
         """Score `candidate` on the loss (and on `selftests`, tests the method wrote itself) unless the

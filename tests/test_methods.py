@@ -110,6 +110,14 @@ def test_textgrad_reads_an_update_to_its_end_when_the_closing_tag_is_missing(box
     assert traj.stop_reason == "visible tests pass" and traj.final_index == 1
 
 
+@pytest.mark.parametrize("name", sorted(METHODS))
+def test_a_reply_with_a_lone_surrogate_does_not_break_a_method(box, name):
+    """JSON may carry `\\udcff`, which no parser or file encodes; every method still finishes its run."""
+    broken = "```python\ndef add(a, b):\n    return a + b  # \udcff\n```"
+    traj, _ = run(name, [broken] + [RIGHT] * 20, box)
+    assert traj.candidates and "\udcff" not in traj.candidates[0].code
+
+
 def test_unknown_method_suggests_names():
     with pytest.raises(UnknownMethod, match="did you mean textgrad"):
         get_method("textgard")
