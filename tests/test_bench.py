@@ -174,12 +174,16 @@ def test_a_method_at_a_method_that_never_ran_is_refused(tmp_path):
 
 
 def test_executor_reraises_and_stops():
+    ran = []
+
     def boom(x):
+        ran.append(x)
         if x == 2:
             raise RuntimeError("x")
         return x
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError, match="x"):
         list(ThreadExecutor(2).map_unordered(boom, range(10)))
+    assert len(ran) <= 4 and 9 not in ran   # at most the two in flight besides it were started
 
 
 def test_ctrl_c_drops_the_runs_not_started_and_keeps_those_in_flight(monkeypatch):

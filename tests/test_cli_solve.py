@@ -117,7 +117,7 @@ def test_a_stress_generator_that_prints_nesting_beyond_parsing_is_counted_as_fai
     assert json.loads((tmp_path / "traj.json").read_text())["stats"]["stress_failed"] == 1
 
 
-
+def test_solved_exits_0_and_quiet_prints_only_the_result(cli):
     with ScriptedServer([REFERENCE]) as server:
         result = solve(cli, server, "-q")
     assert result.exit_code == 0, result.output

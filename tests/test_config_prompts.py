@@ -78,7 +78,7 @@ def test_prompts_fill_code_with_braces():
 
 
 def test_prompt_missing_value_is_an_error():
-    with pytest.raises(KeyError):
+    with pytest.raises(KeyError, match="starter_code"):
         render("problem.statement", statement="only this")
 
 

@@ -89,7 +89,20 @@ def test_textgrad_spends_3_calls_per_iteration_and_returns_the_untested_last(box
     traj, llm = run("textgrad", [RIGHT, "loss", "grad", update, "loss", "grad", update], box)
     assert [c.role for c in traj.calls] == ["solve", "loss", "gradient", "update"] * 1 + ["loss", "gradient", "update"]
     assert traj.final_index == 2 and traj.final.visible.passed == 0
-    assert "(...)" not in llm.calls[2]["messages"][1]["content"] or len(RIGHT.split(" ")) > 20
+    assert "(...)" not in llm.calls[2]["messages"][1]["content"]   # a program of 20 words or fewer is shown whole
+
+
+def test_textgrad_critic_and_optimizer_see_only_the_first_and_last_ten_words(box):
+    from coderefine.methods.textgrad import shortened
+    assert shortened(" ".join(map(str, range(30)))) == "0 1 2 3 4 5 6 7 8 9 (...) 20 21 22 23 24 25 26 27 28 29"
+    long = ("```python\ndef add(a, b):\n    # a comment long enough to make this program more than twenty words "
+            "so that the replica must shorten it before its critic and optimizer see it\n    return a - b\n```")
+    traj, llm = run("textgrad", [long, "loss", "grad", "no tags"], box, budget=Budget(calls=4))
+    view = shortened(traj.candidates[0].code)
+    assert "(...)" in view
+    for call in llm.calls[2:4]:   # the gradient and the update name the variable by its shortened view
+        assert f"<VARIABLE>{view}</VARIABLE>" in call["messages"][1]["content"]
+    assert traj.candidates[0].code in llm.calls[1]["messages"][1]["content"]   # the evaluator reads it whole
 
 
 def test_textgrad_stops_after_the_iteration_in_which_its_candidate_passed(box):
