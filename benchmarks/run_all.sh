@@ -93,6 +93,10 @@ bench problems-compare-1.5b --methods "$METHODS,$VARIANTS" --dataset problems --
 bench lcd-frontier46-compare-1.5b --methods "zero-shot,resample,$BEST,coderefine" --dataset "$LCD" \
   --problems @$R/lcd-frontier-1.5b.txt --seeds 0,1,2
 $CR bench report $R/lcd-frontier46-compare-1.5b --against resample -q
+# 2c. The other 4 Easy/Medium problems of the sample (zero-shot solved them at seed 0), same methods and seeds:
+#     with 2b, every Easy and Medium problem of the sample, as issue 13 asks.
+bench lcd-zeroshot-solved-compare-1.5b --methods "zero-shot,resample,$BEST,coderefine" --dataset "$LCD" \
+  --problems @$R/lcd-zeroshot-solved-1.5b.txt --seeds 0,1,2
 bench problems-compare-1.5b --methods "$METHODS,$VARIANTS" --dataset problems --seeds 0,1,2
 # 0. Development checks on the HumanEval frontier (benchmarks/results/humaneval-frontier-1.5b.txt), seed 0
 #    only: coderefine:expansions=0 (the default of `solve` after the held-out check, 1b), examples=on, and the

@@ -64,6 +64,34 @@ def test_the_report_pairs_methods_with_any_reference_method(folder):
     assert ((folder / "report.md").read_bytes() if (folder / "report.md").exists() else None) == before
 
 
+def test_the_report_counts_what_each_kind_of_candidate_yields(folder):
+    """A child's kind names its parent's visible score; candidates without visible tests and unreadable
+    trajectories are left out; a report without trajectories has no such table."""
+    assert "What each kind" not in to_markdown(build_report(ResultStore(folder)))
+
+    def candidate(index, origin, passed, total=2, parent=None):
+        return {"index": index, "origin": origin, "parent": parent, "code": "",
+                "visible": {"passed": passed, "total": total, "failures": []}}
+
+    trajectories = {
+        "P_1.seed0": [candidate(0, "zero-shot", 1), candidate(1, "patch", 2, parent=0),
+                      candidate(2, "resample", 0, total=0)],
+        "P_2.seed0": [candidate(0, "zero-shot", 0), candidate(1, "patch", 1, parent=0),
+                      candidate(2, "patch", 0, parent=1), candidate(3, "resample", 2)],
+        "P_3.seed0": [candidate(0, "zero-shot", 0), candidate(1, "patch", 2, parent=7)],   # broken: skipped
+    }
+    (folder / "trajectories" / "resample").mkdir(parents=True)
+    for name, candidates in trajectories.items():
+        (folder / "trajectories" / "resample" / f"{name}.json").write_text(json.dumps({"candidates": candidates}))
+    (folder / "trajectories" / "resample" / "P_1.seed1.json").write_text("{not json")
+    report = build_report(ResultStore(folder))
+    rows = {r.method: r for r in report.rows}
+    assert rows["resample"].yields == {"zero-shot": [0, 2], "patch of a near miss": [1, 2],
+                                       "patch of a far miss": [0, 1], "resample": [1, 1]}
+    assert rows["zero-shot"].yields == {}
+    assert "| resample | patch of a near miss | 1/2 | 0.500 |" in to_markdown(report)
+
+
 def test_torn_last_line_is_ignored_then_cut(folder):
     store = ResultStore(folder)
     assert len(store.results()) == 13

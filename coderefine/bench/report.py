@@ -1,6 +1,7 @@
 """A bench's report: per method, the solve rate over seeds, what it cost, how it stopped, how often a visible
-pass hid a hidden failure, and what it fixed and broke against a reference method (zero-shot unless another
-is named), paired by (problem, seed). Markdown, JSON and two PNG plots.
+pass hid a hidden failure, what it fixed and broke against a reference method (zero-shot unless another
+is named), paired by (problem, seed), and what each kind of step yields: how often a fresh sample, or a repair
+of a near or far miss, passes the visible tests. Markdown, JSON and two PNG plots.
 
 Methods are compared on the (problem, seed) cells that every reported method has finished, so a bench
 still running never compares different sets of problems.
@@ -40,6 +41,7 @@ class MethodStats:
     fixed: int | None = None                   # cells the reference method failed and this method solved
     broken: int | None = None                  # cells the reference method solved and this method failed
     stats: dict[str, int] = field(default_factory=dict)  # the methods' own counters, summed
+    yields: dict[str, list[int]] = field(default_factory=dict)  # kind of candidate -> [passing, made]
 
 
 @dataclass
@@ -82,6 +84,8 @@ def build_report(store: ResultStore, methods: list[str] | None = None, against: 
     paired = {c: reference[c] for c in common if c in reference} if reference else None
     rows = [_method_stats(m, [by_method[m][c] for c in sorted(common)], seeds, problems, paired, against)
             for m in names]
+    for row in rows:
+        row.yields = _yields(store.folder, [by_method[row.method][c] for c in sorted(common)])
     pending = {m: len(set(cells) - common) for m, cells in by_method.items()}
     return BenchReport(folder=str(store.folder), manifest=manifest.to_dict() | {"problems": len(manifest.problems)},
                        methods=names, problems=len(problems), seeds=seeds, cells=len(common), pending=pending,
@@ -136,6 +140,40 @@ def _method_stats(method: str, rows: list[dict], seeds: list[int], problems: lis
                                         if visible_pass else None),
         selftest_false_fail=false_fail, selftest_false_pass=false_pass,
         fixed=fixed, broken=broken, stats=dict(counters))
+
+
+def _yields(folder: Path, rows: list[dict]) -> dict[str, list[int]]:
+    """Per kind of candidate, how many there were and how many passed every visible test they were run on.
+    A child's kind names its parent's visible score, because a repair of a near miss and a repair of a far
+    miss are different bets; both are to be set against a fresh sample's rate. Candidates without visible
+    tests are left out. Read from the runs' trajectories; one that is missing or unreadable is skipped."""
+    counts: dict[str, list[int]] = {}
+    for row in rows:
+        try:
+            kinds = _kinds(json.loads((folder / row["trajectory"]).read_text())["candidates"])
+        except (OSError, ValueError, KeyError, TypeError, IndexError):
+            continue
+        for kind, passed in kinds:
+            tally = counts.setdefault(kind, [0, 0])
+            tally[0] += passed
+            tally[1] += 1
+    return dict(sorted(counts.items()))
+
+
+def _kinds(candidates: list[dict]) -> list[tuple[str, bool]]:
+    """(kind, passed every visible test) for each candidate of one trajectory that had visible tests."""
+    kinds = []
+    for candidate in candidates:
+        passed, total = candidate["visible"]["passed"], candidate["visible"]["total"]
+        if not total:
+            continue
+        kind = candidate["origin"]
+        if candidate.get("parent") is not None:
+            parent = candidates[candidate["parent"]]["visible"]
+            kind += (" of a passing parent" if parent["passed"] == parent["total"] else
+                     " of a near miss" if parent["passed"] else " of a far miss")
+        kinds.append((kind, passed == total))
+    return kinds
 
 
 def _rate(rows: list[dict]) -> float:
@@ -200,6 +238,14 @@ def to_markdown(report: BenchReport) -> str:
                   "| --- | --- | --- |"]
         lines += [f"| {r.method} | {r.selftest_false_fail} | {r.selftest_false_pass} |"
                   for r in report.rows if r.selftest_false_fail is not None]
+    if any(r.yields for r in report.rows):
+        lines += ["", "## What each kind of candidate yields", "",
+                  "Candidates that pass every visible test they were run on, of those made (a near miss passed "
+                  "some of its visible tests, a far miss none). A repair costs its method's calls per step "
+                  "(coderefine: a critique and a patch), a fresh sample one call.", "",
+                  "| method | kind of candidate | passing / made | rate |", "| --- | --- | --- | --- |"]
+        lines += [f"| {r.method} | {kind} | {passed}/{made} | {passed / made:.3f} |"
+                  for r in report.rows for kind, (passed, made) in r.yields.items()]
     lines += ["", "Plots: `solve_rate.png` (mean ± sd over seeds), `cost.png` (solve rate against LLM calls "
               "per problem)."]
     return "\n".join(lines) + "\n"
