@@ -52,6 +52,22 @@ def test_staged_files_pass_the_early_check_and_unstaged_ones_are_named(repo):
         check_staged(repo, ["pkg/m.py", "pkg/n.py"])
 
 
+def test_a_path_is_a_file_name_not_a_pattern(tmp_path):
+    """`pkg/m[1].py` is checked as itself: the unstaged change in `pkg/m1.py`, which it matches as a glob, is
+    not its own."""
+    root = make_repo(tmp_path / "repo", {"pkg/m[1].py": OLD, "pkg/m1.py": OLD})
+    write(root, {"pkg/m1.py": OLD + "# not staged\n"})
+    check_staged(root, ["pkg/m[1].py"])
+    apply_changes(root, [Change("pkg/m[1].py", OLD, NEW)])
+    assert (root / "pkg/m[1].py").read_text() == NEW
+
+
+def test_a_path_git_cannot_compare_is_said_so_not_called_unstaged(repo):
+    with pytest.raises(RepoError, match=r"git could not compare \.\./m\.py with its index \(fatal: .*outside "
+                                        r"repository.*\); nothing was written"):
+        check_staged(repo, ["../m.py"])
+
+
 @pytest.mark.parametrize("broken", ["fsync", "replace"])
 def test_a_write_that_dies_midway_leaves_the_old_file_whole_and_no_debris(repo, monkeypatch, broken):
     def die(*args):
@@ -78,4 +94,18 @@ def test_a_fix_of_two_files_that_fails_on_the_second_changes_neither(repo, monke
     with pytest.raises(RepoError, match="No space left on device.*no file was changed"):
         apply_changes(repo, [Change("pkg/m.py", OLD, NEW), Change("pkg/n.py", OLD, NEW)])
     assert (repo / "pkg/m.py").read_text() == OLD and (repo / "pkg/n.py").read_text() == OLD
+    assert sorted(p.name for p in (repo / "pkg").iterdir()) == ["m.py", "n.py"]
+
+
+def test_an_interrupt_right_after_a_rename_still_puts_the_old_file_back(repo, monkeypatch):
+    real = os.replace
+
+    def rename_then_interrupt(src, dst):
+        real(src, dst)
+        monkeypatch.setattr(os, "replace", real)
+        raise KeyboardInterrupt
+    monkeypatch.setattr(os, "replace", rename_then_interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        apply_changes(repo, [Change("pkg/m.py", OLD, NEW)])
+    assert (repo / "pkg/m.py").read_text() == OLD
     assert sorted(p.name for p in (repo / "pkg").iterdir()) == ["m.py", "n.py"]

@@ -1,6 +1,7 @@
 """`coderefine refine` and `coderefine hook` as a user meets them: a real litellm call to a local fake
 server, the real sandbox, a real git repository; messages, exit codes, and files changed only when asked."""
 import json
+import os
 
 import pytest
 from typer.testing import CliRunner
@@ -155,6 +156,7 @@ def test_bad_input_exits_2_with_a_clear_message_before_any_model_call(repo, args
     ({}, ["refine", "calc.py::add", "--tests", "../t.py"], "is outside the repository"),
     ({}, ["hook", "../calc.py"], "is outside the repository"),
     ({}, ["hook", "calc.py", "--max-repo-mb", "0.0001"], "over the limit of 0.0001 MB"),
+    ({}, ["hook", "calc.py", "--tests", "test_calc.py::test_nope"], "no tests found: pytest collected no tests"),
 ])
 def test_broken_files_and_bad_paths_are_refused_with_exit_2_and_nothing_changes(repo, files, args, message):
     write(repo, files)
@@ -167,21 +169,25 @@ def test_broken_files_and_bad_paths_are_refused_with_exit_2_and_nothing_changes(
     assert {p: p.read_bytes() for p in repo.rglob("*") if p.is_file() and ".git" not in p.parts} == before
 
 
-@pytest.mark.parametrize("skipping", [
-    "import pytest\n\n\n@pytest.mark.skip\ndef test_s():\n    assert 0\n",
-    "import pytest\n\npytest.importorskip('not_installed_anywhere')\n\n\ndef test_s():\n    assert 0\n",
-    "import pytest\n\npytest.skip('not here', allow_module_level=True)\n\n\ndef test_s():\n    assert 0\n",
+@pytest.mark.parametrize("covering_test, message", [
+    ("import pytest\n\n\n@pytest.mark.skip\ndef test_s():\n    assert 0\n", "no tests ran: pytest skipped all 1 test(s)"),
+    ("import pytest\n\npytest.importorskip('not_installed_anywhere')\n\n\ndef test_s():\n    assert 0\n",
+     "no tests ran: pytest skipped all 1 test(s)"),
+    ("import pytest\n\npytest.skip('not here', allow_module_level=True)\n\n\ndef test_s():\n    assert 0\n",
+     "no tests ran: pytest skipped all 1 test(s)"),
+    ("from calc import add\n", "no tests found: pytest collected no tests from test_calc.py"),
 ])
-def test_the_hook_lets_a_commit_through_when_every_covering_test_is_skipped(repo, skipping):
-    write(repo, {"test_calc.py": skipping})
+def test_the_hook_lets_a_commit_through_when_no_covering_test_runs(repo, covering_test, message):
+    write(repo, {"test_calc.py": covering_test})
     git(repo, "add", "-A")
     with ScriptedReplies([]) as server:
         result = invoke(server, "hook", "calc.py")
         as_json = invoke(server, "hook", "calc.py", "--json")
-    assert result.exit_code == 0 and "no tests ran: pytest skipped all 1 test(s)" in result.output, result.output
+    assert result.exit_code == 0 and message in result.output, result.output
     assert "nothing to check" in result.output and not server.requests
     document = json.loads(as_json.stdout)
-    assert as_json.exit_code == 0 and (document["status"], document["reason"]) == ("untested", "every covering test was skipped")
+    assert as_json.exit_code == 0 and document["status"] == "untested"
+    assert document["reason"] == "no covering test ran (every one skipped, or none collected)"
 
 
 @pytest.mark.parametrize("command", [["refine", "calc.py::add"], ["hook", "calc.py"]])
@@ -193,6 +199,7 @@ def test_a_missing_api_key_stops_failing_tests_before_any_call_and_never_blocks_
     assert result.exit_code == 3 and "needs OPENAI_API_KEY in the environment" in result.output, result.output
     assert "variable 1" not in result.output and (repo / "calc.py").read_text() == BUGGY
     write(repo, {"calc.py": FIXED})
+    git(repo, "add", "calc.py")                     # the hook tests what the commit holds
     passing = CliRunner().invoke(app, args)
     assert passing.exit_code == 0 and "pass already" in passing.output, passing.output
 
@@ -246,3 +253,39 @@ def test_a_bad_hook_setting_is_refused_naming_the_file(repo):
     write(repo, {"pyproject.toml": "[tool.coderefine]\nhook_time_budget = 0\n"})
     with ScriptedReplies([]) as server:
         refused(invoke(server, "hook", "calc.py"), server, "hook_time_budget = 0 from", "must be a number from 1")
+
+
+def test_the_hook_run_by_hand_tests_the_staged_content_not_the_working_tree(repo):
+    write(repo, {"calc.py": FIXED})
+    git(repo, "commit", "-qam", "fixed")
+    write(repo, {"calc.py": BUGGY})
+    git(repo, "add", "calc.py")
+    write(repo, {"calc.py": FIXED})                 # `git status`: MM calc.py; the commit would hold BUGGY
+    with ScriptedReplies([FIX]) as server:
+        result = invoke(server, "hook")
+    assert result.exit_code == 1 and PATCH in result.stdout, result.output
+    assert "the tests now: 0 of 1 tests pass" in result.stderr and (repo / "calc.py").read_text() == FIXED
+
+
+def test_a_repository_over_the_size_limit_blocks_no_commit_that_no_test_covers(repo):
+    write(repo, {"notes.py": "X = 1\n", "big.txt": "x" * 4096})
+    git(repo, "add", "-A")
+    with ScriptedReplies([]) as server:
+        result = invoke(server, "hook", "notes.py", "--max-repo-mb", "0.001")
+    assert result.exit_code == 0 and "no tests cover the staged Python files" in result.stderr, result.output
+
+
+def test_a_renamed_module_runs_the_tests_that_still_import_its_old_name(repo):
+    git(repo, "mv", "calc.py", "calc2.py")
+    with ScriptedReplies([]) as server:
+        result = invoke(server, "hook")
+    assert result.exit_code == 2 and "pytest could not collect test_calc.py" in result.output, result.output
+
+
+def test_a_tracked_file_whose_name_is_not_utf8_does_not_stop_the_hook(repo):
+    (repo / os.fsdecode(b"caf\xe9.txt")).write_text("menu\n")
+    write(repo, {"calc.py": FIXED})
+    git(repo, "add", "-A")
+    with ScriptedReplies([]) as server:
+        result = invoke(server, "hook")
+    assert result.exit_code == 0 and "all 1 selected tests pass already" in result.stdout, result.output

@@ -181,7 +181,7 @@ def test_a_file_without_a_function_limits_the_suspects_to_that_file(repo, box):
 def test_the_snapshot_skips_a_tracked_file_it_cannot_read_or_decode(repo, monkeypatch):
     from pathlib import Path
 
-    from coderefine.repo.snapshot import take
+    from coderefine.repo.snapshot import NOT_TEXT, take
     write(repo, {"data.bin": "x"})
     (repo / "data.bin").write_bytes(b"\xff\xfe\x00")
     git(repo, "add", "data.bin")
@@ -193,4 +193,28 @@ def test_the_snapshot_skips_a_tracked_file_it_cannot_read_or_decode(repo, monkey
         return real(path)
     monkeypatch.setattr(Path, "read_bytes", locked)
     snapshot = take(repo)
-    assert {"mathx/stats.py", "data.bin"} <= set(snapshot.skipped) and "mathx/scale.py" in snapshot.files
+    assert snapshot.skipped == {"mathx/stats.py": "unreadable: Permission denied", "data.bin": NOT_TEXT}
+    assert "mathx/scale.py" in snapshot.files
+
+
+def test_a_target_left_out_of_the_copy_is_said_to_be_left_out_and_why(repo):
+    (repo / "mathx/latin.py").write_bytes("def f():\n    return 'caf\xe9'\n".encode("latin-1"))
+    git(repo, "add", "mathx/latin.py")
+    with pytest.raises(RepoError, match=r"mathx/latin.py is tracked but was left out of the sandbox copy "
+                                        r"\(binary, or text that is not UTF-8\)"):
+        prepare(Request(root=repo, target=TargetSpec("mathx/latin.py", "f")))
+
+
+@pytest.mark.parametrize("left_out, test", [
+    ("tests/data.bin", "from pathlib import Path\n\n\ndef test_data():\n"
+                       "    assert (Path(__file__).parent / 'data.bin').read_bytes()[:1] == b'\\x89'\n"),
+    ("mathx/latin.py", "from mathx.latin import f\n\n\ndef test_f():\n    assert f()\n"),
+])
+def test_failures_that_come_from_a_file_left_out_of_the_copy_stop_before_the_model(repo, box, left_out, test):
+    (repo / left_out).write_bytes("# caf\xe9\n\x89\ndef f():\n    return 1\n".encode("latin-1"))
+    write(repo, {"tests/test_left_out.py": test})
+    git(repo, "add", "-A")
+    with pytest.raises(RepoError) as caught:
+        baseline(prepare(Request(root=repo, tests=("tests/test_left_out.py",))), box)
+    assert (f"the failing tests use files that were left out of the sandbox copy, so they fail there whatever "
+            f"the code does: {left_out} (binary, or text that is not UTF-8)") in str(caught.value)

@@ -58,10 +58,28 @@ def test_an_unknown_option_an_unimportable_test_file_and_an_empty_selection_each
 def test_the_repositorys_pytest_settings_are_kept_and_the_selection_added():
     files = {"pyproject.toml": '[tool.pytest.ini_options]\naddopts = "-x"\nmarkers = ["slow: slow"]\ntimeout = 9\n'}
     ini = sandbox_files(files, PytestRun(("t.py",), ("--runslow",)))["pytest.ini"]
-    assert ini == "[pytest]\nmarkers = slow: slow\ntimeout = 9\naddopts = -x -p _coderefine_select --runslow\n"
+    assert ini == "[pytest]\nmarkers = slow: slow\ntimeout = 9\naddopts = -x -p _coderefine_select --runslow --maxfail=0\n"
     assert user_options({"setup.cfg": "[tool:pytest]\npython_files = check_*.py\n"}) == {"python_files": "check_*.py"}
     assert user_options({"pytest.ini": "[pytest]\n", "pyproject.toml": "[tool.pytest.ini_options]\nx = 1\n"}) == {}
     assert user_options({"pyproject.toml": "[project]\nname = 'x'\n", "tox.ini": "[pytest]\nx = 2\n"}) == {"x": "2"}
+
+
+SLOW_AND_FAILING = {"test_m.py": "import pytest\n\n\ndef test_a():\n    assert 0\n\n\ndef test_b():\n    assert 0\n\n\n"
+                                 "@pytest.mark.slow\ndef test_slow():\n    pass\n"}
+
+
+@pytest.mark.parametrize("config, ran", [
+    ({"setup.cfg": "[tool:pytest]\nmarkers =\n    slow: slow tests\naddopts =\n    -ra\n    --strict-markers\n"
+                   "    -m 'not slow'\n    -x\n"}, 2),
+    ({"pyproject.toml": '[tool.pytest.ini_options]\naddopts = ["-m", "not slow", "--maxfail=1"]\nmarkers = ["slow: s"]\n'},
+     2),
+    ({"pytest.ini": "[pytest]\naddopts = --sw\n"}, 3)])
+def test_the_repositorys_addopts_reach_pytest_whole_and_every_selected_test_still_runs(box, config, ran):
+    """An addopts of several lines, or a list item with a space, is the same arguments in the generated
+    pytest.ini; -x, --maxfail and --sw (which would stop at the first failure) do not cut the run short."""
+    result = run_pytest(box, {**SLOW_AND_FAILING, **config}, PytestRun(("test_m.py",)), expected=None, limits=LIMITS)
+    assert (result.report.error, result.collected, result.report.total) == ("", ran, ran)
+    assert [o.name for o in result.report.failures] == ["test_m.py::test_a", "test_m.py::test_b"]
 
 
 def test_a_recursion_is_shown_once_in_the_excerpt():
@@ -81,6 +99,29 @@ def test_an_endless_loop_fails_its_own_test_at_the_time_limit_and_the_others_sti
     spun = result.report.failures[0]
     assert "TestTimeout: the test ran longer than 0.5 s" in spun.exception
     assert {("loop.py", 2), ("loop.py", 3)} & set(frames(spun.traceback))   # where the loop was stopped
+
+
+def test_a_test_that_catches_its_timeout_fails_all_the_same_and_the_next_test_runs(box):
+    """The timeout is no Exception (`except Exception` lets it through), and it comes again while the test
+    runs on, so even a loop that catches everything a few times stops."""
+    files = {"poll.py": "import time\n\n\ndef wait(catch, times):\n    caught = 0\n    while True:\n        try:\n"
+                        "            time.sleep(0.05)\n        except catch:\n            caught += 1\n"
+                        "            if caught == times:\n                raise\n",
+             "test_poll.py": "from poll import wait\n\n\ndef test_exception():\n    wait(Exception, 1)\n\n\n"
+                             "def test_everything():\n    wait(BaseException, 3)\n\n\ndef test_next():\n    pass\n"}
+    result = run_pytest(box, files, PytestRun(("test_poll.py",), timeout=0.5), expected=None, limits=Limits(wall=20))
+    assert (result.report.passed, result.report.total, result.report.error) == (1, 3, "")
+    assert all("TestTimeout: the test ran longer than 0.5 s" in o.exception for o in result.report.failures)
+
+
+def test_a_run_stopped_at_the_wall_limit_names_the_options_that_set_the_limits(box):
+    files = {"test_stuck.py": "import time\n\n\ndef test_stuck():\n    while True:\n        try:\n"
+                              "            time.sleep(0.05)\n        except BaseException:\n            pass\n"}
+    result = run_pytest(box, files, PytestRun(("test_stuck.py",), timeout=0.5), expected=None, limits=Limits(wall=4))
+    why = ("the selected tests ran past the --wall limit of 4 s and were stopped; raise --wall, or lower "
+           "--test-timeout (now 0.5 s) so that a test that runs too long fails alone")
+    assert (result.report.error, result.report.limit_hit) == (why, "wall")
+    assert [o.exception for o in result.report.failures] == [why]
 
 
 def test_the_limit_that_stopped_a_run_and_why_its_verdicts_are_untrusted_reach_the_report():

@@ -71,6 +71,25 @@ def test_imports_go_after_a_module_docstring_or_at_the_top():
     assert add_imports("x = 1\n", "import os\nfrom __future__ import annotations\n") == "import os\nx = 1\n"
 
 
+def test_imports_go_below_a_shebang_and_an_encoding_line():
+    top = "#!/usr/bin/env python\n# -*- coding: utf-8 -*-\n"
+    assert add_imports(top + "x = 1\n", "import os\n") == top + "import os\nx = 1\n"
+    assert add_imports(top + "\n# about x\nx = 1\n", "import os\n") == top + "import os\n\n# about x\nx = 1\n"
+    assert add_imports(top + '"""Doc."""\nx = 1\n', "import os\n") == top + '"""Doc."""\nimport os\nx = 1\n'
+
+
+def test_a_file_with_crlf_line_endings_keeps_them():
+    """A candidate comes with LF: what it leaves as it was stays byte for byte, what it changes or adds gets
+    the file's CRLF."""
+    code = "import os\r\n\r\n\r\ndef f(x):\r\n    return x + 1\r\n\r\n\r\ndef g():\r\n    return 2\r\n"
+    found = [locate(code, "m.py", name) for name in ("f", "g")]
+    shown = starter_code(found).replace("\r\n", "\n")
+    candidate = "import re\n" + shown.replace("return 2", "return re.escape('2')")
+    changed = splice({"m.py": code}, new_versions(candidate, found), candidate)["m.py"]
+    assert changed == code.replace("import os\r\n", "import os\r\nimport re\r\n").replace(
+        "return 2", "return re.escape('2')")
+
+
 def test_a_candidate_that_does_not_parse_is_refused():
     with pytest.raises(SpliceError, match="the candidate does not parse"):
         new_versions("def times(v):\n    return (v\n", variables())

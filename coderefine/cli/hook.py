@@ -12,9 +12,9 @@ import typer
 from coderefine.cli.output import ExitCode
 from coderefine.cli.refine import guarded, run_repo
 from coderefine.cli.repo_options import RepoArgs, repo_command
-from coderefine.repo.hook import hook_selection, staged_files
+from coderefine.repo.hook import changed_files, hook_selection
 from coderefine.repo.refine import Request, prepare
-from coderefine.repo.snapshot import relative, relative_item, repo_root, take
+from coderefine.repo.snapshot import read, relative, relative_item, repo_root, tracked
 
 LABELS = {"hook_tests": "--tests", "hook_time_budget": "--time-budget"}
 
@@ -22,7 +22,8 @@ LABELS = {"hook_tests": "--tests", "hook_time_budget": "--time-budget"}
 @repo_command
 def hook(
     files: Optional[list[str]] = typer.Argument(None, help="The changed files (pre-commit passes the staged ones); "
-                                                "default: the files staged in git."),
+                                                "default: the files staged in git. Staged deletions and renames "
+                                                "count too."),
     tests: Optional[list[str]] = typer.Option(None, "--tests", help="Tests to run instead of those covering the "
                                               "files (repeatable); setting hook_tests."),
     hook_time_budget: Optional[float] = typer.Option(None, "--time-budget", help="Seconds for refining when tests "
@@ -36,20 +37,21 @@ def hook(
                             hook_time_budget=hook_time_budget)
     settings = resolved.settings
     root = guarded(repo_root, Path.cwd())
-    snapshot = guarded(take, root, args.max_repo_mb)
+    listing = guarded(lambda: tracked(root, staged=True))
     configured = [guarded(relative_item, root, p) for p in tests] if tests else list(settings.hook_tests)
-    changed = [guarded(relative, root, f) for f in files] if files else guarded(staged_files, root)
-    selection = guarded(hook_selection, snapshot, configured, changed)
+    changed = guarded(changed_files, root, [guarded(relative, root, f) for f in files or ()])
+    selection = guarded(hook_selection, listing, configured, changed)
     reason = "no tests cover the staged files"
     if not selection:
         ui.note("no tests cover the staged Python files; nothing to check")
-    else:
+    else:   # only now the whole copy is read, and held to --max-repo-mb
+        snapshot = guarded(read, listing, args.max_repo_mb)
         request = Request(root=root, tests=selection, **args.request_fields())
         prepared = guarded(prepare, request, snapshot)
         _, outcome = run_repo(ui, prepared, args, resolved, settings.hook_time_budget, skipped_ok=True)
         if outcome is not None:
             raise typer.Exit(ExitCode.OK if outcome.status == "passing" else ExitCode.FAILED)
-        reason = "every covering test was skipped"
+        reason = "no covering test ran (every one skipped, or none collected)"
     if args.as_json:
         ui.document({"status": "untested", "reason": reason, "files": changed})
     raise typer.Exit(ExitCode.OK)

@@ -57,17 +57,16 @@ def write_all(root: Path, changes: Sequence[Change]) -> None:
     it, so a failure (a full disk, Ctrl-C) puts back the files already renamed with renames alone. A reader,
     or a process killed at any moment, sees each file old or new, never half of one."""
     staged: list[tuple[Path, Path, Path]] = []   # (file, its new text, its old text)
-    renamed: list[tuple[Path, Path]] = []
     try:
         for change in changes:
             path = root / change.path
             staged.append((path, _beside(path, change.after), _beside(path, change.before)))
-        for path, new, old in staged:
+        for path, new, _ in staged:
             os.replace(new, path)
-            renamed.append((path, old))
     except BaseException as exc:
-        for path, old in reversed(renamed):
-            os.replace(old, path)
+        for path, new, old in reversed(staged):
+            if not new.exists():   # renamed over its file (known even when Ctrl-C came right after the rename)
+                os.replace(old, path)
         for _, new, old in staged:
             new.unlink(missing_ok=True)
             old.unlink(missing_ok=True)
@@ -97,5 +96,12 @@ def _beside(path: Path, text: str) -> Path:
 
 
 def in_index(root: Path, path: str) -> bool:
-    """The working-tree file is the one in git's index."""
-    return subprocess.run(["git", "-C", str(root), "diff", "--quiet", "--", path], check=False).returncode == 0
+    """The working-tree file is the one in git's index. The path is literal, not a pattern: `m[1].py` must
+    not stand for `m1.py`."""
+    done = subprocess.run(["git", "--literal-pathspecs", "-C", str(root), "diff", "--quiet", "--", path],
+                          check=False, capture_output=True, text=True)
+    if done.returncode not in (0, 1):
+        why = (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[0]   # its usage text may follow
+        raise RepoError(f"git could not compare {path} with its index ({why}); nothing was written "
+                        "(run coderefine inside the git repository that holds the file)")
+    return done.returncode == 0

@@ -3,6 +3,7 @@ tests as they are (the baseline, traced), the functions to change (named, or fou
 method's run on them, and the proposed change. Bad input stops it with a RepoError before any LLM call."""
 from __future__ import annotations
 
+import re
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -17,15 +18,17 @@ from coderefine.repo.loss import PytestLoss
 from coderefine.repo.problem import repo_problem
 from coderefine.repo.rank import Suspect, suspects, variables
 from coderefine.repo.runner import PytestRun, Result, run_pytest
-from coderefine.repo.selection import covering, expand
+from coderefine.repo.selection import covering, expand, module_names
 from coderefine.repo.snapshot import DEFAULT_LIMIT_MB, Snapshot, take
 from coderefine.repo.targets import TargetSpec, check_syntax, locate
 from coderefine.types import Budget, Report, Trajectory
-from sandbox import Limits
+from sandbox import Limits, TestOutcome
 
+COPIED = "only regular UTF-8 text files are copied"
 DEFAULT_FUNCTIONS = 3
 PYTEST_WALL = 300.0       # seconds for one run of the selection
 TEST_TIMEOUT = 5.0        # seconds for one test: an endless loop fails its test instead of the whole run
+_MISSING_MODULE = re.compile(r"No module named '([\w.]+)'")
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,9 @@ def prepare(request: Request, snapshot: Snapshot | None = None) -> Prepared:
     snapshot = snapshot or take(request.root, request.limit_mb)
     target = request.target
     if target is not None:
+        if target.path in snapshot.skipped:
+            raise RepoError(f"{target.path} is tracked but was left out of the sandbox copy "
+                            f"({snapshot.skipped[target.path]}): {COPIED}; name such a file (saved as UTF-8)")
         if target.path not in snapshot.files:
             where = request.root / target.path
             raise RepoError(f"{target.path} is not a file git tracks in {request.root}"
@@ -121,15 +127,33 @@ def prepare(request: Request, snapshot: Snapshot | None = None) -> Prepared:
 
 
 def baseline(prepared: Prepared, sandbox) -> Result:
-    """The selection on the repository as it is, with its calls traced; pytest's refusals become RepoErrors."""
+    """The selection on the repository as it is, with its calls traced; pytest's refusals, and failures that
+    come from files left out of the copy, become RepoErrors (no model is asked to fix those)."""
     result = run_pytest(sandbox, prepared.snapshot.files, prepared.pytest_run(trace=True), expected=None,
                         limits=prepared.limits)
+    missing = left_out(prepared.snapshot, result.report.failures)
+    if missing:
+        files = ", ".join(f"{path} ({why})" for path, why in missing.items())
+        raise RepoError(f"the failing tests use files that were left out of the sandbox copy, so they fail there "
+                        f"whatever the code does: {files}; {COPIED}: select tests that do not need them "
+                        "(--tests, or hook_tests for the hook)")
     check_run(result, prepared.selection)
     return result
 
 
+def left_out(snapshot: Snapshot, failures: list[TestOutcome]) -> dict[str, str]:
+    """The files left out of the copy (with why) that the failures name: by path, or a Python file by the
+    module name an import could not find."""
+    said = "\n".join(f"{o.input}\n{o.expected}\n{o.actual}\n{o.exception}\n{o.traceback}" for o in failures)
+    modules = set(_MISSING_MODULE.findall(said))
+    return {path: why for path, why in snapshot.skipped.items()
+            if re.search(rf"(?<![\w.-]){re.escape(path)}(?![\w.-])", said)
+            or (path.endswith(".py") and module_names(path) & modules)}
+
+
 class NothingRan(RepoError):
-    """Every selected test was skipped: bad input for `refine`, nothing to check for the hook."""
+    """The selection ran no test (every one skipped, or a test file that holds none): bad input for `refine`,
+    nothing to check for the hook."""
 
 
 def check_run(result: Result, selection: tuple[str, ...]) -> None:
@@ -142,7 +166,9 @@ def check_run(result: Result, selection: tuple[str, ...]) -> None:
         last = "\n".join(broken[0].traceback.strip().splitlines()[-12:])
         raise RepoError(f"pytest could not collect {files}; fix that first:\n{last}")
     if result.exit_status == 5 or (not error and not result.collected):
-        raise RepoError(f"no tests found: pytest collected no tests from {' '.join(selection)}")
+        named = any("::" in item for item in selection)   # a named test that does not exist is a mistake
+        raise (RepoError if named else NothingRan)(f"no tests found: pytest collected no tests from "
+                                                   f"{' '.join(selection)}")
     if not error and not result.report.total:   # every test skipped (marks, importorskip, a module-level skip)
         raise NothingRan(f"no tests ran: pytest skipped all {result.collected} test(s) collected from "
                          f"{' '.join(selection)} (skip, skipif or xfail marks, or a file skipped whole); "

@@ -28,6 +28,10 @@ CONFIG_FILES = ("pytest.ini", ".pytest.ini", "pyproject.toml", "tox.ini", "setup
 _EXIT = re.compile(r"\bexit(?: status)? (-?\d+)")
 _FRAME = re.compile(r"^(\S[^\n:]*\.py):(\d+):", re.MULTILINE)
 _PARAMS = re.compile(r"^\w+ = .+")
+# -x or --maxfail=N would leave tests without a verdict (and the run incomplete): no limit, given last, wins
+RUN_ALL = "--maxfail=0"
+# stepwise stops at a failure, and needs pytest's cache, which the sandbox turns off (so pytest refuses them)
+STEPWISE = frozenset({"--sw", "--stepwise", "--sw-skip", "--stepwise-skip", "--sw-reset", "--stepwise-reset"})
 
 
 @dataclass(frozen=True)
@@ -67,16 +71,27 @@ class Result:
 
 
 def sandbox_files(files: Mapping[str, str], run: PytestRun) -> dict[str, str]:
-    """The repository's files plus what makes pytest run only `run.selection`."""
+    """The repository's files plus what makes pytest run only `run.selection`, and every test of it."""
     options = user_options(files)
-    addopts = options.pop("addopts", "")
-    addopts = addopts if isinstance(addopts, str) else " ".join(map(str, addopts))
-    addopts = " ".join(filter(None, [addopts, "-p", PLUGIN, *map(shlex.quote, run.args)]))
+    args = [*arguments(options.pop("addopts", "")), "-p", PLUGIN, *run.args]
+    addopts = " ".join(shlex.quote(arg) for arg in args if arg not in STEPWISE) + f" {RUN_ALL}"
     lines = ["[pytest]", *(_ini_line(key, value) for key, value in options.items()), f"addopts = {addopts}"]
     plugin = resources.files(__package__).joinpath("select_plugin.py").read_text()
     return {**files, "pytest.ini": "\n".join(lines) + "\n", f"{PLUGIN}.py": plugin,
             f"{PLUGIN}.json": json.dumps({"select": list(run.selection), "timeout": run.timeout,
                                                     "trace": run.trace})}
+
+
+def arguments(addopts: str | list) -> list[str]:
+    """The user's addopts as pytest reads them: a string (an ini file's lines included) split as a shell
+    would, a TOML list item by item."""
+    if not isinstance(addopts, str):
+        return [str(arg) for arg in addopts]
+    try:
+        return shlex.split(addopts)
+    except ValueError as exc:
+        raise RepoError(f"pytest's addopts setting cannot be split into arguments ({exc}): {addopts!r}; "
+                        "fix its quotes") from None
 
 
 def user_options(files: Mapping[str, str]) -> dict[str, str | list]:
@@ -112,7 +127,19 @@ def _ini_line(key: str, value: str | list) -> str:
 def run_pytest(sandbox, files: Mapping[str, str], run: PytestRun, *, expected: int | None,
                limits: Limits, ran_before: frozenset[str] = frozenset()) -> Result:
     """The selection run once in the sandbox."""
-    return read(sandbox.run_pytest(sandbox_files(files, run), expected_count=expected, limits=limits), ran_before)
+    raw = sandbox.run_pytest(sandbox_files(files, run), expected_count=expected, limits=limits)
+    return read(stopped_at_wall(raw, limits, run) if raw.limit_hit == "wall" else raw, ran_before)
+
+
+def stopped_at_wall(raw: ExecutionReport, limits: Limits, run: PytestRun) -> ExecutionReport:
+    """A run killed at its wall limit, said with the options that set the limits: the sandbox's words name
+    neither (and give pytest's exit status as None, as it had none)."""
+    wall = f" of {limits.wall:g} s" if limits.wall else ""
+    per_test = f"lower --test-timeout (now {run.timeout:g} s)" if run.timeout else "set --test-timeout"
+    why = (f"the selected tests ran past the --wall limit{wall} and were stopped; raise --wall, or {per_test} "
+           "so that a test that runs too long fails alone")
+    outcomes = [replace(o, exception=why) if o.exception == raw.error else o for o in raw.outcomes]
+    return replace(raw, outcomes=outcomes, error=why)
 
 
 def read(raw: ExecutionReport, ran_before: frozenset[str] = frozenset()) -> Result:

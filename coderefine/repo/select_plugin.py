@@ -5,7 +5,8 @@ It reads `_coderefine_select.json` beside it:
 - `select`: "path.py" or "path.py::test" items; other test files are not collected (their import errors are
   not ours to report) and other tests of a selected file are deselected;
 - `timeout`: seconds one test may run; past them it fails with TestTimeout, raised where the code was (a
-  SIGALRM handler), so an endless loop costs one test its verdict, not the whole run its report;
+  SIGALRM handler), and raised again while the test runs on (it caught it), so an endless loop costs one test
+  its verdict, not the whole run its report;
 - `trace`: when true, records which functions under the repository each test calls (with the caller of the
   first call), and appends them to the test's report text as one line `@@coderefine-trace [...]`, since the
   sandbox returns nothing of a run but each test's status and report text (its traceback).
@@ -18,6 +19,8 @@ import os
 import signal
 import sys
 
+import _pytest
+import pluggy
 import pytest
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
@@ -30,6 +33,8 @@ TRACE_MARK = "@@coderefine-trace "
 TRACE_CHARS = 1200   # the sandbox keeps the last 4000 characters of a report: the traceback keeps the rest
 COLLECTION_ERROR = "coderefine-collection-error"
 SKIPPED_MODULE = "coderefine-skipped-module"
+REARM = 0.1   # seconds between timeouts after the first, for code that catches even BaseException
+_PYTEST_CODE = tuple(os.path.dirname(module.__file__) + os.sep for module in (_pytest, pluggy)) + (__file__,)
 
 
 def _relative(path, config):
@@ -101,13 +106,17 @@ def pytest_collection_modifyitems(config, items):
         items[:] = kept
 
 
-class TestTimeout(Exception):
-    """A test ran past its time limit."""
+class TestTimeout(BaseException):
+    """A test ran past its time limit. Not an Exception, so that `except Exception` in a retry loop does not
+    swallow it (pytest still reports it as the test's failure)."""
     __test__ = False
 
 
 def _alarm(signum, frame):
-    raise TestTimeout(f"the test ran longer than {_CONFIG['timeout']:g} s: an endless loop, or far too slow")
+    """Raise TestTimeout where the test's code is. Never inside pytest's own code (the test has just ended,
+    or it runs a pytest helper): the alarm, repeated every REARM seconds until the test ends, comes again."""
+    if frame is None or not frame.f_code.co_filename.startswith(_PYTEST_CODE):
+        raise TestTimeout(f"the test ran longer than {_CONFIG['timeout']:g} s: an endless loop, or far too slow")
 
 
 class _Tracer:
@@ -142,7 +151,7 @@ def pytest_runtest_call(item):
     previous = sys.gettrace()
     if _CONFIG.get("timeout"):
         signal.signal(signal.SIGALRM, _alarm)
-        signal.setitimer(signal.ITIMER_REAL, _CONFIG["timeout"])
+        signal.setitimer(signal.ITIMER_REAL, _CONFIG["timeout"], REARM)
     if tracer is not None:
         sys.settrace(tracer)
     try:

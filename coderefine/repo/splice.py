@@ -37,8 +37,10 @@ def splice(files: Mapping[str, str], versions: Mapping[Definition, str], code: s
     changed: dict[str, str] = {}
     for path in dict.fromkeys(d.path for d in versions):
         data = files[path].encode("utf-8")
+        newline = _newline(files[path])
         for definition in sorted((d for d in versions if d.path == path), key=lambda d: d.start, reverse=True):
-            data = data[:definition.start] + versions[definition].encode("utf-8") + data[definition.end:]
+            version = versions[definition].replace("\r\n", "\n").replace("\n", newline)
+            data = data[:definition.start] + version.encode("utf-8") + data[definition.end:]
         used = set().union(*(identifiers(versions[d]) for d in versions if d.path == path))
         new = add_imports(data.decode("utf-8"), code, used)
         errors = syntax_errors(new)
@@ -50,26 +52,46 @@ def splice(files: Mapping[str, str], versions: Mapping[Definition, str], code: s
 
 def add_imports(source: str, code: str, used: set[str] | None = None) -> str:
     """`source` with the top-level imports of `code` it lacks, after its own last top-level import (or after
-    its docstring); with `used`, only those that bind one of these names (an answer often imports what only
-    its own tests needed, such as pytest). `from __future__` imports are left out: they must come first, and
-    a fix never needs one."""
+    its docstring, or after its top comment lines: a shebang and an encoding line must stay first); with
+    `used`, only those that bind one of these names (an answer often imports what only its own tests needed,
+    such as pytest). `from __future__` imports are left out: they must come first, and a fix never needs one."""
     have = {text(node).strip() for node in _imports(source)}
     new = [text(node).strip() for node in _imports(code) if used is None or _binds_one_of(node, used)]
     missing = [line for line in dict.fromkeys(new) if line not in have and not line.startswith("from __future__")]
     if not missing:
         return source
-    root = parse(source).root_node
-    anchors = _imports(source) or [n for n in root.named_children[:1]
-                                   if n.type == "expression_statement" and n.named_children
-                                   and n.named_children[0].type == "string"]
+    children = parse(source).root_node.named_children
+    first = [n for n in children if n.type != "comment"][:1]
+    docstring = [n for n in first if n.type == "expression_statement" and n.named_children
+                 and n.named_children[0].type == "string"]
+    anchors = _imports(source) or docstring or _header(children)
     data = source.encode("utf-8")
     at = 0
     if anchors:
-        newline = data.find(b"\n", anchors[-1].end_byte)
-        at = newline + 1 if newline >= 0 else len(data)
-    block = "".join(line + "\n" for line in missing).encode("utf-8")
-    prefix = data[:at] if at == 0 or data[:at].endswith(b"\n") else data[:at] + b"\n"
+        end = data.find(b"\n", anchors[-1].end_byte)
+        at = end + 1 if end >= 0 else len(data)
+    newline = _newline(source)
+    block = "".join(line + newline for line in missing).encode("utf-8")
+    prefix = data[:at] if at == 0 or data[:at].endswith(b"\n") else data[:at] + newline.encode("utf-8")
     return (prefix + block + data[at:]).decode("utf-8")
+
+
+def _header(children: list[Node]) -> list[Node]:
+    """The comment lines at the very top of a file (a shebang, an encoding line, a licence), up to its first
+    other line: a comment after a blank line is more likely about the code below it."""
+    header = []
+    for node in children:
+        if node.type != "comment" or node.start_point[0] != len(header):
+            break
+        header.append(node)
+    return header
+
+
+def _newline(source: str) -> str:
+    """The file's line ending, as its first line has it: what is written into the file gets it too (a
+    candidate comes with LF), so code left as it was stays byte for byte the same."""
+    end = source.find("\n")
+    return "\r\n" if end > 0 and source[end - 1] == "\r" else "\n"
 
 
 def _binds_one_of(node: Node, used: set[str]) -> bool:
