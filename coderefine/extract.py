@@ -10,7 +10,36 @@ import re
 
 from coderefine.source import defined_names, syntax_errors
 
-_FENCE = re.compile(r"```[ \t]*(?:python3?|py)?[ \t]*\n(.*?)(?:```|\Z)", re.DOTALL | re.IGNORECASE)
+# A fence is a line of its own: three backticks, then a tag (or none), maybe more text (`</ANSWER>`).
+_FENCE = re.compile(r"^[ \t]*`{3,}[ \t]*([^\s`]*)[^`\r\n]*\r?$", re.MULTILINE)
+_PYTHON = ("python", "py", "python3")
+
+
+def fenced_blocks(reply: str) -> list[tuple[str, str]]:
+    """(tag, body) of every fenced block, in order. Fences pair up as they come: any fence line closes the
+    open block (a closing fence never opens one, so a ```text block cannot swallow the ```python after it);
+    an unclosed block runs to the end of the reply. Bodies have `\\n` line ends."""
+    blocks, opening = [], None
+    for fence in _FENCE.finditer(reply):
+        if opening is None:
+            opening = fence
+            continue
+        blocks.append((opening.group(1).lower(), reply[opening.end():fence.start()]))
+        opening = None
+    if opening is not None:
+        blocks.append((opening.group(1).lower(), reply[opening.end():]))
+    return [(tag, body.replace("\r\n", "\n").removeprefix("\n")) for tag, body in blocks]
+
+
+def fence_line(line: str) -> bool:
+    """Whether `line` opens or closes a fenced block."""
+    return _FENCE.fullmatch(line) is not None
+
+
+def _python_block(body: str) -> str:
+    """The block without a first line that is only the language tag (```` ```\\npython ````, as models write)."""
+    first, _, rest = body.partition("\n")
+    return rest if first.strip().lower() in _PYTHON else body
 
 
 def entry_name(entry_point: str) -> str:
@@ -22,7 +51,8 @@ MAX_TRIMMED = 30  # trailing lines dropped, at most, to find the program a cut-o
 
 
 def _pieces(reply: str) -> list[str]:
-    blocks = [b.strip("\n") for b in _FENCE.findall(reply)]
+    blocks = [_python_block(body).strip("\n") for tag, body in fenced_blocks(reply)
+              if tag in ("", *_PYTHON)]
     return [b for b in blocks if b.strip()] + [reply.strip()]
 
 

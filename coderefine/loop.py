@@ -235,8 +235,15 @@ def best_index(candidates: list[Candidate]) -> int | None:
     if not candidates:
         return None
     return max(range(len(candidates)), key=lambda i: (candidates[i].visible.fraction,
-                                                      candidates[i].selftest.fraction,
-                                                      candidates[i].stress.fraction, -i))
+                                                      _unfailed(candidates[i].selftest),
+                                                      _unfailed(candidates[i].stress), -i))
+
+
+def _unfailed(report: Report) -> float:
+    """The pass fraction of self tests or stress inputs; when none judged the candidate, 1.0 unless its run failed
+    there (it did not load, say). A self test judges only some candidates (a lone answer judges one that raised on
+    it), and judged by none is better than failing one."""
+    return report.passed / report.total if report.total else float(not report.error)
 
 
 def last_index(candidates: list[Candidate]) -> int | None:

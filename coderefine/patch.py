@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from unidiff import PatchSet
 from unidiff.errors import UnidiffParseError
 
-_FENCE = re.compile(r"```[ \t]*(?:diff|patch|udiff)?[ \t]*\n(.*?)(?:```|\Z)", re.DOTALL | re.IGNORECASE)
+from coderefine.extract import fence_line, fenced_blocks
+
+_DIFF_TAGS = ("", "diff", "patch", "udiff")
 _HUNK = re.compile(r"^@@\s*-?(\d+)?(?:,\d+)?\s*\+?(\d+)?(?:,\d+)?\s*@@.*$")
 _NUMBERED = re.compile(r"^([ +-]?)\s*\d+ \| ?(.*)$")  # " 12 | code" copied from the numbered view
 
@@ -48,14 +50,16 @@ def numbered(code: str) -> str:
 
 
 def diff_text(reply: str) -> str | None:
-    """The diff in a reply: a fenced diff block, else the text from the first hunk or file header."""
-    for block in _FENCE.findall(reply):
-        if "@@" in block:
+    """The diff in a reply: a fenced diff (or untagged) block with a hunk, else the text from the first hunk or
+    file header to the next fence (a diff in a ```python block; the prose after it is no part of it)."""
+    for tag, block in fenced_blocks(reply):
+        if tag in _DIFF_TAGS and "@@" in block:
             return block
     lines = reply.splitlines()
     for i, line in enumerate(lines):
         if line.startswith(("--- ", "@@")):
-            return "\n".join(lines[i:])
+            end = next((j for j in range(i + 1, len(lines)) if fence_line(lines[j])), len(lines))
+            return "\n".join(lines[i:end])
     return None
 
 
@@ -75,7 +79,7 @@ def parse_diff(text: str) -> list[Hunk]:
 
 
 def _normalise(text: str) -> str:
-    raws = text.splitlines()
+    raws = _solution_part(text.splitlines())
     content = [r for r in raws if r.strip() and not r.startswith(("--- ", "+++ ", "@@"))]
     copied_numbers = bool(content) and sum(bool(_NUMBERED.match(r)) for r in content) >= 0.6 * len(content)
     body: list[list[str]] = []          # hunks: header numbers, then lines
@@ -86,7 +90,7 @@ def _normalise(text: str) -> str:
         if header:
             body.append([header.group(1) or "0", header.group(2) or header.group(1) or "0"])
             continue
-        if not body or raw.strip() == "```":
+        if not body:
             continue
         line = raw
         if copied_numbers and (numbered := _NUMBERED.match(line)):
@@ -103,6 +107,32 @@ def _normalise(text: str) -> str:
         out.append(f"@@ -{source},{removed} +{target},{added} @@")
         out.extend(lines)
     return "\n".join(out) + "\n"
+
+
+def _solution_part(lines: list[str]) -> list[str]:
+    """The lines of the first file's part of the diff, or of the first part that is not a test file's when the
+    file headers name several. The candidate is one program: a model that also edits a test to fit its change
+    writes hunks whose lines are not in it, and one such hunk would fail the whole patch (or be placed wrongly
+    where its lines happen to occur). Hunks before any file header are kept."""
+    parts: list[tuple[str, list[str]]] = [("", [])]     # (file, lines), a part from each `--- ` header on
+    for line in lines:
+        if line.startswith("--- "):
+            parts.append((_header_file(line), []))
+        parts[-1][1].append(line)
+    files = [name for name, _ in parts[1:]]
+    chosen = next((name for name in files if not _test_file(name)), files[0] if files else "")
+    return [line for name, part in parts if name in ("", chosen) for line in part]
+
+
+def _header_file(line: str) -> str:
+    """`--- a/pkg/solution.py\t2024-01-01` -> `pkg/solution.py`."""
+    name = line[4:].strip().split("\t")[0].split(" ")[0]
+    return name[2:] if name.startswith(("a/", "b/")) else name
+
+
+def _test_file(name: str) -> bool:
+    base = name.rsplit("/", 1)[-1]
+    return base.startswith("test") or base.endswith("_test.py") or "tests/" in name or base == "conftest.py"
 
 
 def unchanged_body(hunks: list[Hunk]) -> str | None:

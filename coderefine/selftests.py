@@ -1,14 +1,15 @@
 """Self-generated tests, validated before they count.
 
 Inputs come from the model as calls with literal arguments (parsed with
-tree-sitter, never evaluated outside the sandbox), checked against the
-signature's arity and deduplicated. Expected outputs come from agreement
-(CodeT): every program we hold (brute-force oracles and candidates) runs on
-the inputs, and only programs that pass every visible test may vote (with no
-visible tests, every program may). An input is labelled when at least two
-votes agree and no other answer has as many; when answers differ without such
-a majority it is disputed and dropped. A single answer confirms nothing, but
-it does judge a program that raised or ran out of time on the same input. Stress inputs carry no expected output: a candidate passes one by
+tree-sitter, never evaluated outside the sandbox), checked against the signature
+(how many arguments, which keywords) and deduplicated. Expected outputs come
+from agreement (CodeT): every program we hold (brute-force oracles and
+candidates) runs on the inputs, and only programs that pass every visible test
+may vote (with no visible tests, every program may). An input is labelled when
+at least two votes agree and no other answer has as many; when answers differ
+without such a majority it is disputed and dropped. A single answer confirms
+nothing, but it does judge a program that raised or ran out of time on the
+same input. Stress inputs carry no expected output: a candidate passes one by
 finishing within the time limit without an error.
 """
 from __future__ import annotations
@@ -18,8 +19,8 @@ from typing import Any, Sequence
 
 from coderefine.data.literals import NotLiteral, argument_value
 from coderefine.extract import code_pieces, entry_name, extract_code
-from coderefine.source import (call_parts, defined_names, find_function, iter_nodes, parameter_arity, parse, text,
-                               without_top_level_calls)
+from coderefine.source import (Signature, call_parts, call_signature, defined_names, find_function, iter_nodes, parse,
+                               text, without_top_level_calls)
 from sandbox import CallTest, Compare, TestOutcome, values_match
 
 MAX_INPUTS = 12
@@ -28,14 +29,19 @@ MISSING = object()   # the program raised, timed out or did not run on this inpu
 
 @dataclass(frozen=True)
 class Inputs:
-    tests: tuple[CallTest, ...]   # parsed, arity-checked, deduplicated; no expected values
+    tests: tuple[CallTest, ...]   # parsed, checked against the signature, deduplicated; no expected values
     proposed: int                 # calls the model wrote
 
 
-def entry_arity(entry_point: str, starter_code: str) -> tuple[int, float] | None:
-    """(required, most) arguments of the entry point, or None when the starter code does not define it."""
+def entry_signature(entry_point: str, starter_code: str) -> Signature | None:
+    """The entry point's signature, or None when the starter code does not define it."""
     function = find_function(starter_code, entry_name(entry_point))
-    return parameter_arity(function) if function is not None else None
+    return call_signature(function) if function is not None else None
+
+
+def fits(signature: Signature | None, test: CallTest) -> bool:
+    """Whether the entry point (when its signature is known) accepts the test's arguments."""
+    return signature is None or signature.accepts(len(test.args), test.kwargs)
 
 
 def argument_lists(value: object, arity: tuple[int, float] | None) -> list[list]:
@@ -55,9 +61,9 @@ def argument_lists(value: object, arity: tuple[int, float] | None) -> list[list]
 
 
 def parse_inputs(reply: str, entry_point: str, starter_code: str, *, prefix: str = "self") -> Inputs:
-    """Every call of the entry point with literal arguments and a fitting number of them, in order."""
+    """Every call of the entry point with literal arguments that fit its signature, in order."""
     names = _call_names(entry_point) | _stand_ins(reply, entry_point)
-    arity = entry_arity(entry_point, starter_code)
+    signature = entry_signature(entry_point, starter_code)
     found: dict[str, CallTest] = {}
     proposed = 0
     for line in reply.splitlines():
@@ -67,13 +73,12 @@ def parse_inputs(reply: str, entry_point: str, starter_code: str, *, prefix: str
                 continue
             proposed += 1
             try:
-                args = tuple(argument_value(text(a)) for a in parts.args)
-                kwargs = {k: argument_value(text(v)) for k, v in parts.kwargs}
+                test = CallTest(args=tuple(argument_value(text(a)) for a in parts.args),
+                                kwargs={k: argument_value(text(v)) for k, v in parts.kwargs})
             except NotLiteral:
                 break
-            if arity is not None and not arity[0] <= len(args) + len(kwargs) <= arity[1]:
-                break
-            found.setdefault(repr((args, sorted(kwargs.items()))), CallTest(args=args, kwargs=kwargs))
+            if fits(signature, test):
+                found.setdefault(repr((test.args, sorted(test.kwargs.items()))), test)
             break  # one call per line: the outermost
     tests = [CallTest(args=t.args, kwargs=t.kwargs, name=f"{prefix} {i + 1}")
              for i, t in enumerate(list(found.values())[:MAX_INPUTS])]

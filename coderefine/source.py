@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from typing import Iterable
 
 import tree_sitter_python
 from tree_sitter import Language, Node, Parser, Tree
@@ -55,20 +56,21 @@ def identifiers(code: str) -> set[str]:
     return {text(node) for node in iter_nodes(parse(code).root_node, {"identifier"})}
 
 
-def defined_names(code: str) -> set[str]:
-    """Top-level function and class names, and `Class.method` for methods."""
-    names: set[str] = set()
+def defined_names(code: str) -> list[str]:
+    """Top-level function and class names, and `Class.method` for methods, in the order they are defined: a
+    choice among them (which of two brute forces is the oracle) must not depend on the hash seed."""
+    names: dict[str, None] = {}
     root = parse(code).root_node
     for node in root.children:
         target = node.child_by_field_name("definition") if node.type == "decorated_definition" else node
         if target is None or target.type not in ("function_definition", "class_definition"):
             continue
         name = text(target.child_by_field_name("name"))
-        names.add(name)
+        names[name] = None
         if target.type == "class_definition":
             for member in iter_nodes(target.child_by_field_name("body"), {"function_definition"}):
-                names.add(f"{name}.{text(member.child_by_field_name('name'))}")
-    return names
+                names[f"{name}.{text(member.child_by_field_name('name'))}"] = None
+    return list(names)
 
 
 @dataclass(frozen=True)
@@ -143,18 +145,61 @@ def parameter_names(function: Node) -> list[str]:
     return [n for n in names if n not in ("self", "cls")]
 
 
-def parameter_arity(function: Node) -> tuple[int, float]:
-    """(required, most) arguments a call may pass, `self`/`cls` not counted; a splat makes `most` unbounded."""
-    required, most = 0, 0.0
+@dataclass(frozen=True)
+class Signature:
+    """The calls a function accepts, `self`/`cls` not counted."""
+    positional: tuple[str, ...] = ()         # the parameters a call may fill by position, in order
+    required: int = 0                        # the first `required` of them have no default
+    keywords: tuple[str, ...] = ()           # keyword-only parameters (after `*` or `*args`)
+    required_keywords: tuple[str, ...] = ()  # those of them without a default
+    star: bool = False                       # `*args`: any number of positional arguments more
+    double_star: bool = False                # `**kwargs`: any keyword argument more
+
+    @property
+    def arity(self) -> tuple[int, float]:
+        """(required, most) positional arguments."""
+        return self.required, float("inf") if self.star else len(self.positional)
+
+    def accepts(self, args: int, keywords: Iterable[str]) -> bool:
+        """Whether `args` positional arguments and these keyword arguments bind as Python binds them: not too
+        many, no keyword unknown or given twice, every required parameter given."""
+        given = set(keywords)
+        if (args > len(self.positional) and not self.star) or given & set(self.positional[:args]):
+            return False
+        if not self.double_star and not given <= set(self.positional[args:]) | set(self.keywords):
+            return False
+        return set(self.positional[args:self.required]) | set(self.required_keywords) <= given
+
+
+def call_signature(function: Node) -> Signature:
+    """The signature of a `function_definition`. A splat may be typed: `*nums: int` is a typed_parameter."""
+    positional, keywords, required_keywords = [], [], []
+    required, star, double_star, keyword_only = 0, False, False, False
     for param in function.child_by_field_name("parameters").named_children:
-        if param.type in ("list_splat_pattern", "dictionary_splat_pattern"):
-            most = float("inf")
-        elif param.type in ("identifier", "typed_parameter") and text(param).split(":")[0].strip() not in ("self", "cls"):
-            required += 1
-            most += 1
-        elif param.type in ("default_parameter", "typed_default_parameter"):
-            most += 1
-    return required, most
+        default = param.type in ("default_parameter", "typed_default_parameter")
+        node = param.named_children[0] if param.type == "typed_parameter" else param
+        if node.type in ("list_splat_pattern", "keyword_separator"):
+            star, keyword_only = star or node.type == "list_splat_pattern", True
+            continue
+        if node.type == "dictionary_splat_pattern":
+            double_star = True
+            continue
+        if default:
+            name = text(param.child_by_field_name("name"))
+        elif node.type == "identifier":
+            name = text(node)
+        else:
+            continue   # `/`, a comment
+        if name in ("self", "cls"):
+            continue
+        if keyword_only:
+            keywords.append(name)
+            if not default:
+                required_keywords.append(name)
+        else:
+            positional.append(name)
+            required += not default   # Python puts the defaults last
+    return Signature(tuple(positional), required, tuple(keywords), tuple(required_keywords), star, double_star)
 
 
 def assert_statements(text: str) -> list[Node]:
@@ -179,3 +224,25 @@ def without_top_level_calls(code: str) -> str:
     for node in reversed(calls):
         data = data[:node.start_byte] + data[node.end_byte:]
     return data.decode("utf-8")
+
+
+def program_shape(code: str) -> str:
+    """A program's syntax tree as text, without comments and top-level demo calls: two copies of one program
+    that differ only there (or in spacing) get the same shape. Code that does not parse is its stripped text."""
+    root = parse(without_top_level_calls(code)).root_node
+    if root.has_error:
+        return code.strip()
+    parts: list[str] = []
+    stack: list[Node | str] = [root]
+    while stack:   # iterative: a deeply nested program must not exhaust the recursion limit
+        node = stack.pop()
+        if isinstance(node, str):
+            parts.append(node)
+        elif node.type == "comment":
+            continue
+        elif node.child_count == 0:
+            parts.append(text(node))
+        else:
+            stack.extend([")", *reversed(node.children)])
+            parts.append(f"({node.type}")
+    return " ".join(parts)

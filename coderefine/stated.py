@@ -18,6 +18,7 @@ from typing import Any
 
 from coderefine.data.literals import assert_to_call_test
 from coderefine.extract import code_pieces
+from coderefine.selftests import entry_signature, fits
 from coderefine.source import parse
 from sandbox import CallTest
 
@@ -27,9 +28,11 @@ _PRINTED = re.compile(r"^print\((.+)\)\s*==")
 _NEXT_EXAMPLE = r"input|example|>>>"   # words that start an example; the function's own name is another
 
 
-def stated_examples(reply: str, entry_point: str, statement: str) -> tuple[CallTest, ...]:
-    """The reply's `entry_point(...) == value` lines that `statement` shows (input, then output), deduplicated."""
+def stated_examples(reply: str, entry_point: str, statement: str, starter_code: str = "") -> tuple[CallTest, ...]:
+    """The reply's `entry_point(...) == value` lines that `statement` shows (input, then output), deduplicated,
+    with arguments that fit the signature in `starter_code` (as self inputs must)."""
     where = _Statement.of(statement)
+    signature = entry_signature(entry_point, starter_code)
     name = entry_point.rsplit(".", 1)[-1]
     boundary = re.compile(rf"{_NEXT_EXAMPLE}|\b{re.escape(name)}\b", re.IGNORECASE)
     found: list[CallTest] = []
@@ -38,7 +41,8 @@ def stated_examples(reply: str, entry_point: str, statement: str) -> tuple[CallT
         if root.has_error or not root.children or root.children[0].type != "assert_statement":
             continue
         test = assert_to_call_test(root.children[0], entry_point, "")
-        if test is None or test.kwargs or not _shown(test.args, test.expected, where, boundary):
+        if test is None or test.kwargs or not fits(signature, test) \
+                or not _shown(test.args, test.expected, where, boundary):
             continue
         if all((t.args, t.expected) != (test.args, test.expected) for t in found):
             found.append(test)

@@ -5,7 +5,7 @@ from coderefine.data.problem import Problem
 from coderefine.loop import ProblemLoss
 from coderefine.methods import get_method
 from coderefine.types import Budget
-from sandbox import CallTest
+from sandbox import CallTest, Limits
 from scripted_llm import ScriptedLLM
 
 
@@ -23,20 +23,20 @@ BAD_ORACLE = fence("def add(a, b):\n    return a * b")
 INPUTS = fence("add(1, 1)\nadd(200, 1)\nadd(0, 0)\nadd(1)\nadd(x, 2)")
 
 
-def problem(visible=((1, 2, 3),)):
-    return Problem(id="add", statement="Return a + b.", entry_point="add", starter_code="def add(a, b):",
+def problem(visible=((1, 2, 3),), statement="Return a + b.", time_limit=2.0):
+    return Problem(id="add", statement=statement, entry_point="add", starter_code="def add(a, b):",
                    visible_tests=tuple(CallTest(args=(a, b), expected=c, name=f"example {i + 1}")
-                                       for i, (a, b, c) in enumerate(visible)), hidden_tests=())
+                                       for i, (a, b, c) in enumerate(visible)), hidden_tests=(), time_limit=time_limit)
 
 
-def run(replies, box, name="coderefine", budget=Budget(calls=8), visible=((1, 2, 3),)):
+def run(replies, box, name="coderefine", budget=Budget(calls=8), visible=((1, 2, 3),), limits=None, **problem_fields):
     llm = ScriptedLLM(replies)
-    p = problem(visible)
-    return get_method(name).run(p, llm, ProblemLoss(p, box), budget, 0), llm
+    p = problem(visible, **problem_fields)
+    return get_method(name).run(p, llm, ProblemLoss(p, box, limits), budget, 0), llm
 
 
 def test_self_tests_catch_a_visible_pass_and_a_fresh_sample_breaks_the_dispute(box):
-    traj, llm = run([CAPPED, RIGHT + "\n" + INPUTS, RIGHT], box)
+    traj, llm = run([CAPPED, RIGHT + "\n" + INPUTS, ORACLE], box)
     assert [c.role for c in traj.calls] == ["solve", "tests", "sample"]
     assert traj.stats["selftests_proposed"] == 5 and traj.stats["selftests_parsed"] == 3  # arity and literals checked
     assert traj.stop_reason == "all tests pass"
@@ -135,13 +135,60 @@ def test_a_broken_diff_falls_back_to_one_repair_turn(box):
 
 
 def test_anchors_prevent_a_regression(box):
-    # the parent passes example 1 and fails example 2; the child fixes 2 but breaks 1: it is never returned
+    # the parent passes examples 1 and 4; the child fixes 2 and 3 but breaks 1: better on the visible tests,
+    # it is never returned
     half = fence("def add(a, b):\n    return a + b if b < 5 else 0")
-    other_half = fence("def add(a, b):\n    return a + b if b >= 5 else 0")
-    traj, _ = run([half, "It drops large b.", other_half], box, budget=Budget(calls=3),
-                  visible=((1, 2, 3), (1, 5, 6)))
+    better = fence("def add(a, b):\n    return a + b if b >= 5 or a > 1 else 0")
+    traj, _ = run([half, "It drops large b.", better], box, budget=Budget(calls=3),
+                  visible=((1, 2, 3), (1, 5, 6), (1, 6, 7), (2, 2, 4)))
     assert traj.stats["regressions"] == 1
+    assert traj.candidates[1].visible.passed == 3 > traj.candidates[0].visible.passed
     assert traj.final_index == 0
+
+
+def test_an_oracle_that_is_a_candidate_does_not_vote_twice(box):
+    capped = "def add(a, b):\n    return a + b if a < 100 else 0"
+    # the oracle is the zero-shot program with another comment and without its demo call: not a second vote
+    traj, _ = run([fence(capped + "\n\nprint(add(1, 2))"), fence("# brute force\n" + capped) + "\n" + INPUTS], box)
+    assert "oracles" not in traj.stats and [t["status"] for t in traj.selftests] == ["single"] * 3
+    # a sample that is the oracle's program takes over its vote: add(200, 1) stays disputed until a third program
+    traj, _ = run([CAPPED, ORACLE + "\n" + INPUTS, ORACLE, RIGHT], box)
+    assert [c.role for c in traj.calls] == ["solve", "tests", "sample", "sample"]
+    assert traj.stop_reason == "all tests pass" and traj.final_index == 1
+    assert [t["votes"] for t in traj.selftests] == [3, 2, 3]
+
+
+def test_a_stress_failure_or_a_program_that_does_not_load_is_no_end_without_tests(box):
+    slow = fence("def add(a, b):\n    while a > 1000:\n        pass\n    return a + b")
+    stress = fence("def stress_inputs():\n    return [(100000, 1)]")
+    traj, _ = run([slow, INPUTS, stress, RIGHT], box, name="coderefine:expansions=0", visible=(),
+                  statement="Return a + b. Constraints: 1 <= a <= 10^5.", time_limit=1.0)
+    zero = traj.candidates[0]
+    assert zero.stress.total == 1 and [o.status for o in zero.stress.failures] == ["timeout"]
+    assert [c.role for c in traj.calls] == ["solve", "tests", "stress", "sample"]
+    assert traj.stop_reason == "all tests pass" and traj.final_index == 1
+    broken = fence("import not_a_module\n\ndef add(a, b):\n    return a + b")
+    traj, _ = run([broken, INPUTS, RIGHT], box, name="coderefine:expansions=0", visible=())
+    assert "not_a_module" in traj.candidates[0].selftest.error and not traj.candidates[0].visible.error
+    assert [c.role for c in traj.calls] == ["solve", "tests", "sample"] and traj.final_index == 1
+
+
+def test_a_deadline_hit_on_a_self_input_is_no_visible_error(box):
+    hangs = fence("def add(a, b):\n    while a > 100:\n        pass\n    return a + b")
+    inputs = fence("\n".join(f"add({a}, 1)" for a in (1, 200, 300, 400)))
+    traj, llm = run([hangs, ORACLE + "\n" + inputs, "It loops for a > 100.", "no diff"], box, budget=Budget(calls=4),
+                    limits=Limits(wall=3.0), time_limit=1.0)
+    zero = traj.candidates[0]
+    assert zero.visible.complete and not zero.visible.error and "deadline" in zero.selftest.error
+    critique_prompt = llm.calls[2]["messages"][1]["content"]
+    assert "input: 200, 1" in critique_prompt and "(loading the program)" not in critique_prompt
+
+
+def test_a_stress_generators_demo_call_is_dropped(box):
+    stress = fence("def stress_inputs():\n    return [(100000, 1), (1, 100000)]\n\nprint(stress_inputs())")
+    traj, _ = run([RIGHT, ORACLE + "\n" + INPUTS, stress], box, statement="Return a + b, with a, b <= 10^5.")
+    assert traj.stats["stress_inputs"] == 2 and "stress_failed" not in traj.stats
+    assert traj.stop_reason == "all tests pass" and traj.final.stress.complete
 
 
 def test_the_budget_stops_the_run(box):

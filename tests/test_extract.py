@@ -40,3 +40,28 @@ def test_entry_name():
 def test_a_reply_cut_off_by_the_token_limit_still_yields_its_program():
     reply = "```python\ndef f(x):\n    return x\n\nprint(f([1, 2, 3, 1, 1, 1, 1"
     assert extract_code(reply, "f").strip() == "def f(x):\n    return x"
+
+
+def test_a_language_tag_on_its_own_line_is_not_part_of_the_program():
+    for tag in ("python", " Python3 ", "py"):
+        assert extract_code(f"```\n{tag}\ndef f(n):\n    return 2 * n\n```", "f") == "def f(n):\n    return 2 * n"
+
+
+def test_other_fenced_blocks_before_the_program_do_not_hide_it():
+    program = "def f(x):\n    return x + 1"
+    for block in ("```text\nf(1) -> 2\n```", '```json\n{"a": 1}\n```', "```diff\n-x\n+y\n```"):
+        assert extract_code(f"Example:\n{block}\nSolution:\n```python\n{program}\n```\nDone.", "f") == program
+    assert extract_code(f"Here:\n```python\n{program}\n```\n".replace("\n", "\r\n"), "f") == program
+    # a block in another language is not code, even when it parses as Python
+    assert extract_code("```text\ndef f(x):\n    return 0\n```\n```python\ndef f(x):\n    return x\n```", "f") \
+        == "def f(x):\n    return x"
+
+
+def test_a_programs_shape_ignores_comments_spacing_and_demo_calls_but_not_nesting():
+    from coderefine.source import program_shape
+    assert program_shape("def f(x):\n    # one\n    return x+1\n\nprint(f(2))\n") == \
+        program_shape("def f(x):\n    return x + 1  # two\n")
+    assert program_shape("for x in y:\n    a()\nb()\n") != program_shape("for x in y:\n    a()\n    b()\n")
+    assert program_shape("def f(:\n") == "def f(:"
+    deep = "x = " + "(" * 400 + "1" + ")" * 400 + "\n"
+    assert program_shape(deep) == program_shape(deep + "# end\n")

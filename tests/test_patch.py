@@ -11,6 +11,7 @@ CODE = ("def total(xs):\n"
         "        s -= x\n"
         "    return s\n")
 FIXED = CODE.replace("s -= x", "s += x")
+FIX = "@@ -5 +5 @@\n-        s -= x\n+        s += x\n"
 
 
 def patched(reply: str) -> str:
@@ -51,3 +52,21 @@ def test_a_hunk_whose_lines_are_not_in_the_code_is_refused_with_the_line():
 def test_a_diff_that_changes_nothing_is_refused():
     with pytest.raises(PatchError, match="changes nothing"):
         patched("```diff\n@@ -5 +5 @@\n-        s -= x\n+        s -= x\n```")
+
+
+def test_a_diff_block_after_a_python_block_is_found():
+    reply = ("The fixed function:\n```python\ndef total(xs):\n    return sum(xs)\n```\nAs a diff:\n"
+             f"```diff\n{FIX}```\nThis fixes the sign.")
+    assert patched(reply) == FIXED
+
+
+def test_a_diff_outside_a_diff_block_ends_at_its_closing_fence():
+    assert patched(f"```python\n{FIX}```\nThis fixes the sign.") == FIXED
+    assert patched(f"```diff\n{FIX}```\nThis fixes the sign.".replace("\n", "\r\n")) == FIXED
+
+
+@pytest.mark.parametrize("files", [("solution.py", "test_solution.py"), ("tests/test_total.py", "total.py")])
+def test_hunks_for_a_test_file_are_left_out(files):
+    test_edit = "@@ -1,2 +1,2 @@\n def test_total():\n-    assert total([1]) == -1\n+    assert total([1]) == 1\n"
+    parts = [f"--- a/{name}\n+++ b/{name}\n{test_edit if 'test' in name else FIX}" for name in files]
+    assert patched("```diff\n" + "".join(parts) + "```") == FIXED

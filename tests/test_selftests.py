@@ -1,4 +1,6 @@
 """Self-generated tests: parsing inputs, finding the oracle, labelling by agreement."""
+import pytest
+
 from coderefine.selftests import MISSING, argument_lists, oracle_from, parse_inputs, score, vote
 from sandbox import Compare
 
@@ -40,6 +42,19 @@ def test_calls_of_an_oracle_named_as_one_count_as_inputs():
     assert [t.args for t in inputs.tests] == [(["a", "b"], ["a"]), ([], ["a"])] and inputs.proposed == 2
 
 
+def test_inputs_fit_the_signature_with_splats_and_keyword_only_parameters():
+    def kept(starter, calls):
+        return [(t.args, t.kwargs) for t in parse_inputs("\n".join(calls), "f", starter).tests]
+    assert kept("def f(*nums: int) -> int:", ["f(1, 2, 3)", "f()", "f(n=1)"]) == [((1, 2, 3), {}), ((), {})]
+    assert kept("def f(a, **opts: int):", ["f(1)", "f(1, b=2)", "f()", "f(1, a=2)"]) == [((1,), {}), ((1,), {"b": 2})]
+    assert kept("def f(a, *, key, flag=False):", ["f(1, 2)", "f(1)", "f(1, key=2)", "f(a=1, key=2, flag=True)"]) \
+        == [((1,), {"key": 2}), ((), {"a": 1, "key": 2, "flag": True})]
+    assert kept("def f(a, b=2):", ["f(1)", "f(1, 2, 3)", "f(1, c=3)", "f(b=1)", "f(1, b=3)"]) \
+        == [((1,), {}), ((1,), {"b": 3})]
+    method = "class Solution:\n    def f(self, a: List[int], *rest: int) -> int:"
+    assert [t.args for t in parse_inputs("Solution().f([1], 2, 3)\nf()", "Solution().f", method).tests] == [([1], 2, 3)]
+
+
 def test_an_oracle_named_apart_is_bound_to_the_entry_point():
     code = oracle_from(REPLY, "add")
     namespace = {}
@@ -66,6 +81,17 @@ def test_demo_calls_after_the_oracle_are_dropped():
     reply = "```python\ndef f(xs):\n    return max(xs)\n\nprint(f([]))\nf([1])\nx = f([2])\n```"
     code = oracle_from(reply, "f")
     assert "print" not in code and "f([1])" not in code and "x = f([2])" in code
+
+
+def test_of_two_brute_forces_the_first_defined_is_the_oracle_whatever_the_hash_seed():
+    import subprocess
+    import sys
+    reply = ("```python\ndef decode_brute(s):\n    return s[::-1]\n\ndef encode_brute(s):\n    return s\n\n"
+             "def decode(s):\n    return s\n```")
+    probe = f"from coderefine.selftests import oracle_from; print(oracle_from({reply!r}, 'decode').splitlines()[-1])"
+    chosen = {subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                             env={"PYTHONHASHSEED": str(seed), "PATH": ""}).stdout.strip() for seed in range(6)}
+    assert chosen == {"decode = decode_brute"}
 
 
 def test_stated_examples_keep_only_values_the_statement_shows():
@@ -99,6 +125,23 @@ def test_stated_examples_need_the_input_shortly_before_the_output():
     assert stated_examples("f('ab') == 'ba'", "f", "f('ab') gives " + "x" * (WINDOW - 10) + " 'ba'") != ()
     assert stated_examples("f('ab') == 'ba'", "f", "f('ab') gives " + "x" * (WINDOW + 10) + " 'ba'") == ()
     assert stated_examples(f"f({'9' * 400}) == 1", "f", "f(9) gives 1") == ()   # beyond any float: not stated
+
+
+def test_stated_examples_fit_the_signature():
+    from coderefine.stated import stated_examples
+    prose = "Example 1: f(2, 3) gives 5. Example 2: f(4) gives 8."
+    reply = "f(2, 3) == 5\nf(4) == 8"
+    assert [t.args for t in stated_examples(reply, "f", prose, "def f(a, b):")] == [(2, 3)]
+    assert [t.args for t in stated_examples(reply, "f", prose, "def f(n):")] == [(4,)]
+
+
+def test_an_expected_value_nested_deeper_than_a_result_may_be_is_no_example():
+    from coderefine.data.literals import NotLiteral, expected_value
+    from coderefine.stated import stated_examples
+    deep = "[" * 110 + "]" * 110
+    with pytest.raises(NotLiteral):
+        expected_value(deep)
+    assert stated_examples(f"f(4) == {deep}", "f", f"f(4) gives {deep}") == ()
 
 
 def test_stated_examples_pair_an_input_with_its_own_output_only():

@@ -20,6 +20,18 @@ def test_best_ties_go_to_selftests_then_earliest():
     assert best_index([]) is None
 
 
+def test_no_self_test_or_stress_input_judging_a_candidate_beats_failing_one():
+    def judged(i, visible, selftest=(0, 0), stress=(0, 0), error=""):
+        return Candidate(index=i, code=f"# {i}", origin="x", visible=Report(*visible),
+                         selftest=Report(*selftest, error=error), stress=Report(*stress))
+    assert best_index([judged(0, (2, 3), selftest=(0, 1)), judged(1, (2, 3))]) == 1
+    assert best_index([judged(0, (0, 0), error="SyntaxError"), judged(1, (0, 0))]) == 1   # it did not load
+    assert best_index([judged(0, (2, 3), stress=(0, 1)), judged(1, (2, 3))]) == 1
+    assert best_index([judged(0, (2, 3), selftest=(1, 2)), judged(1, (2, 3), selftest=(1, 2))]) == 0
+    # the visible tests still come first
+    assert best_index([judged(0, (3, 3), selftest=(0, 1)), judged(1, (2, 3))]) == 0
+
+
 def test_usage_sums_and_save_roundtrip(tmp_path):
     calls = [CallRecord("solve", 0.3, 1, Usage(llm_calls=1, prompt_tokens=5)) for _ in range(2)]
     traj = Trajectory("p", "m", "model", 7, candidates=[cand(0, 1), cand(1, 2)], calls=calls, final_index=1)

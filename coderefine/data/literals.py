@@ -14,6 +14,7 @@ from tree_sitter import Node
 
 from coderefine.source import call_parts, text
 from sandbox import CallTest, to_jsonable
+from sandbox.values import TooDeep
 
 
 class NotLiteral(ValueError):
@@ -57,10 +58,11 @@ def argument_value(source: str, **kw) -> Any:
 
 
 def expected_value(source: str, **kw) -> Any:
-    """A literal the candidate's result is compared with, normalised like results are (tuples -> lists)."""
+    """A literal the candidate's result is compared with, normalised like results are (tuples -> lists); one
+    nested deeper than results may be is no test either."""
     try:
         value = to_jsonable(literal(source, **kw))
-    except TypeError:
+    except (TypeError, TooDeep):
         raise NotLiteral(source[:80]) from None
     if not is_json_data(value):
         raise NotLiteral(source[:80])

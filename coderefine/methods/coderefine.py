@@ -8,8 +8,9 @@ Every round spends at most two calls. After the zero-shot candidate (the request
   (resample's next request: the zero-shot prompt at a rising temperature) is drawn instead;
 - once a candidate passes the visible tests (or at once, when there are none), one call asks for a
   brute-force oracle and 8-12 test inputs, and, with large constraints, one more for maximum-size inputs.
-  Inputs are labelled by agreement of the programs that pass the visible tests; a candidate that fails an
-  agreed label is expanded like a near miss, and a disputed label calls for a fresh sample (one more vote);
+  Inputs are labelled by agreement of the programs that pass the visible tests (an oracle that a candidate
+  repeats does not vote again); a candidate that fails an agreed label is expanded like a near miss, and a
+  disputed label calls for a fresh sample (one more vote);
 - the run stops when the best candidate passes every visible, agreed and stress test and no label is
   disputed, or when the budget is spent. With a `quorum` above 1, a candidate whose answers fewer programs
   share does not stop the run either: fresh samples are drawn to vote.
@@ -21,6 +22,7 @@ best candidate: visible tests first, then self tests, then stress inputs; never 
 """
 from __future__ import annotations
 
+import bisect
 import json
 import re
 from dataclasses import dataclass, field, fields, replace
@@ -30,9 +32,9 @@ from coderefine.extract import entry_name, extract_code
 from coderefine.loop import Run, best_index, call_seed, first_candidate, fresh_sample, problem_text, solve_messages
 from coderefine.patch import PatchError, apply_diff, diff_text, numbered, parse_diff, unchanged_body
 from coderefine.prompts import clip, render
-from coderefine.selftests import (MISSING, Label, argument_lists, entry_arity, labelled_tests, oracle_from, outputs,
-                                  parse_inputs, score, vote)
-from coderefine.source import defined_names, syntax_errors
+from coderefine.selftests import (MISSING, Label, argument_lists, entry_signature, labelled_tests, oracle_from,
+                                  outputs, parse_inputs, score, vote)
+from coderefine.source import defined_names, program_shape, syntax_errors, without_top_level_calls
 from coderefine.stated import stated_examples
 from coderefine.types import Candidate, Report
 from sandbox import CallTest, ExecutionReport, Limits, TestOutcome, render_call, render_value
@@ -92,7 +94,8 @@ class Program:
     candidate: int | None
     visible: Report
     answers: list[Any] = field(default_factory=list)
-    raw: list[TestOutcome] = field(default_factory=list)
+    raw: list[TestOutcome] = field(default_factory=list)   # on the self inputs, then the stress inputs
+    errors: tuple[str, str] = ("", "")   # a run-level error that stopped the run on a self input; on a stress input
 
 
 class Search:
@@ -127,7 +130,7 @@ class Search:
         reply = self.run.ask("examples", _with_problem(self.problem, render(
             "coderefine.examples", entry=self.problem.entry_point)),
             seed=call_seed(self.run.seed, 0, 7), max_tokens=TESTS_TOKENS)
-        examples = stated_examples(reply, self.problem.entry_point, self.problem.statement)
+        examples = stated_examples(reply, self.problem.entry_point, self.problem.statement, self.problem.starter_code)
         self.run.count("examples_stated", len(examples))
         if examples:
             self.problem = replace(self.problem, visible_tests=examples)
@@ -153,7 +156,7 @@ class Search:
         self.run.count("selftests_proposed", inputs.proposed)
         self.run.count("selftests_parsed", len(inputs.tests))
         oracle = oracle_from(reply, self.problem.entry_point)
-        if oracle is not None and all(oracle.strip() != c.code.strip() for c in self.candidates()):
+        if oracle is not None and program_shape(oracle) not in {program_shape(c.code) for c in self.candidates()}:
             self.programs.append(self._program(oracle, None))
             self.run.count("oracles")
         try:
@@ -178,6 +181,7 @@ class Search:
         if code is None:
             self.run.count("stress_unparsed")
             return
+        code = without_top_level_calls(code)   # a demo call's printing would corrupt the JSON read below
         printer = "\nimport itertools as _it, json as _json\n" \
                   f"print(_json.dumps(list(_it.islice(stress_inputs(), {STRESS_TAKEN}))))\n"
         result = self.run.loss.run_program(code + printer, STRESS_LIMITS)
@@ -188,8 +192,9 @@ class Search:
         if not isinstance(value, list):
             self.run.count("stress_failed")
             return
-        arity = entry_arity(self.problem.entry_point, self.problem.starter_code)
-        calls = "\n".join(f"{self.problem.entry_point}({', '.join(map(repr, c))})" for c in argument_lists(value, arity))
+        signature = entry_signature(self.problem.entry_point, self.problem.starter_code)
+        calls = "\n".join(f"{self.problem.entry_point}({', '.join(map(repr, c))})"
+                          for c in argument_lists(value, signature and signature.arity))
         self.stress = tuple(replace(t, name=f"stress {i + 1}") for i, t in
                             enumerate(parse_inputs(calls, self.problem.entry_point, self.problem.starter_code).tests[:3]))
         self.run.count("stress_inputs", len(self.stress))
@@ -202,11 +207,12 @@ class Search:
         stress = list(self.stress) if candidate is not None else []
         tests = visible + list(self.inputs) + stress
         raw = self.run.loss.execute(code, tests) if tests else ExecutionReport([], backend="")
-        outcomes = raw.outcomes
-        report = Report.of(ExecutionReport(outcomes[:len(visible)], raw.backend, raw.seconds, raw.error))
-        program = Program(code, candidate, report, outputs(outcomes[len(visible):len(visible) + len(self.inputs)]),
-                          outcomes[len(visible):])
-        return program
+        outcomes, selves = raw.outcomes, len(visible) + len(self.inputs)
+        errors = ["", "", ""]   # the run-level error goes with the part of the tests it stopped
+        errors[_stopped_in(raw, (len(visible), selves))] = raw.error
+        report = Report.of(ExecutionReport(outcomes[:len(visible)], raw.backend, raw.seconds, errors[0]))
+        return Program(code, candidate, report, outputs(outcomes[len(visible):selves]), outcomes[len(visible):],
+                       (errors[1], errors[2]))
 
     def _score(self, candidate: Candidate, index: int) -> Program:
         """Run `candidate` on everything there is; set its visible and stress reports."""
@@ -215,12 +221,16 @@ class Search:
         if self.stress:
             stress = program.raw[len(self.inputs):]
             failing = [o for o in stress if o.status not in ("passed", "failed")]
-            candidate.stress = Report(len(stress) - len(failing), len(stress), failing)
+            candidate.stress = Report(len(stress) - len(failing), len(stress), failing, error=program.errors[1])
         return program
 
     def add(self, candidate: Candidate) -> Candidate:
+        """Score and record `candidate`. An oracle that is the same program stops voting: each program votes once
+        (candidates that are the same program do vote apart: they are independent draws)."""
         program = self._score(candidate, len(self.run.traj.candidates))
-        self.programs.append(program)
+        same = program_shape(candidate.code)
+        self.programs = [p for p in self.programs
+                         if p.candidate is not None or program_shape(p.code) != same] + [program]
         self.relabel()
         if self.inputs:
             candidate.selftest = self._selftest(program)
@@ -254,7 +264,7 @@ class Search:
                 status="failed" if program.answers[i] is not MISSING else outcome.status,
                 name=test.name, input=render_call(test.args, test.kwargs), expected=render_value(label.value),
                 actual=outcome.actual, exception=outcome.exception, traceback=outcome.traceback))
-        return Report(passed, total, failures)
+        return Report(passed, total, failures, error=program.errors[0])
 
     # --- the search ------------------------------------------------------------------------------
 
@@ -271,15 +281,10 @@ class Search:
         """Why to stop now, or ""."""
         best = self.candidates()[self.run.traj.final_index]
         disputed = any(label.status == "disputed" for label in self.labels)
-        checked = best.visible.total + best.selftest.total
-        if self.needs_tests():
-            return ""
-        if not checked and not disputed and not self.unconfirmed():
-            return "no tests to learn from"
-        if _clean(best.visible) and _clean(best.selftest) and _clean(best.stress) and not disputed \
-                and not self.unconfirmed():
-            return "all tests pass"
-        return ""
+        reports = (best.visible, best.selftest, best.stress)
+        if self.needs_tests() or not all(map(_clean, reports)) or disputed or self.unconfirmed():
+            return ""   # (a program that does not load or hangs is not clean, even where nothing judges it)
+        return "all tests pass" if any(r.total for r in reports) else "no tests to learn from"
 
     def unconfirmed(self) -> bool:
         """Some self input's answer has fewer programs behind it than the quorum. A small model's oracle often
@@ -422,6 +427,15 @@ def _with_problem(problem, text: str) -> list[dict]:
 
 def _clean(report: Report) -> bool:
     return not report.failures and not report.error
+
+
+def _stopped_in(raw: ExecutionReport, bounds: tuple[int, int]) -> int:
+    """Which part of the tests, split at `bounds` (0: visible, 1: self, 2: stress inputs), a run-level error
+    stopped the run in. The sandbox states the cause on the first test it stopped (later ones were not run): a
+    program that does not load stops at the first test; a wall-clock deadline hit on a self input stops there,
+    after every visible test completed."""
+    at = next((i for i, o in enumerate(raw.outcomes) if o.exception == raw.error), 0)
+    return bisect.bisect_right(bounds, at)
 
 
 def _failing_case(candidate: Candidate) -> tuple[TestOutcome, str] | None:
