@@ -28,10 +28,6 @@ class Snapshot:
     files: Mapping[str, str]            # repo-relative POSIX path -> text
     skipped: Mapping[str, str] = field(default_factory=dict)   # tracked but left out -> why
 
-    @property
-    def size(self) -> int:
-        return sum(len(text.encode()) for text in self.files.values())
-
 
 @dataclass(frozen=True)
 class Tracked:
