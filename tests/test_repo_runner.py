@@ -73,10 +73,11 @@ SLOW_AND_FAILING = {"test_m.py": "import pytest\n\n\ndef test_a():\n    assert 0
                    "    -m 'not slow'\n    -x\n"}, 2),
     ({"pyproject.toml": '[tool.pytest.ini_options]\naddopts = ["-m", "not slow", "--maxfail=1"]\nmarkers = ["slow: s"]\n'},
      2),
-    ({"pytest.ini": "[pytest]\naddopts = --sw\n"}, 3)])
+    ({"pytest.ini": "[pytest]\naddopts = --sw --lf --ff\n"}, 3)])
 def test_the_repositorys_addopts_reach_pytest_whole_and_every_selected_test_still_runs(box, config, ran):
     """An addopts of several lines, or a list item with a space, is the same arguments in the generated
-    pytest.ini; -x, --maxfail and --sw (which would stop at the first failure) do not cut the run short."""
+    pytest.ini; -x, --maxfail, --sw and --lf (which would stop at the first failure, or run only the last
+    failures) do not cut the run short."""
     result = run_pytest(box, {**SLOW_AND_FAILING, **config}, PytestRun(("test_m.py",)), expected=None, limits=LIMITS)
     assert (result.report.error, result.collected, result.report.total) == ("", ran, ran)
     assert [o.name for o in result.report.failures] == ["test_m.py::test_a", "test_m.py::test_b"]

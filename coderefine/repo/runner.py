@@ -30,8 +30,10 @@ _FRAME = re.compile(r"^(\S[^\n:]*\.py):(\d+):", re.MULTILINE)
 _PARAMS = re.compile(r"^\w+ = .+")
 # -x or --maxfail=N would leave tests without a verdict (and the run incomplete): no limit, given last, wins
 RUN_ALL = "--maxfail=0"
-# stepwise stops at a failure, and needs pytest's cache, which the sandbox turns off (so pytest refuses them)
-STEPWISE = frozenset({"--sw", "--stepwise", "--sw-skip", "--stepwise-skip", "--sw-reset", "--stepwise-reset"})
+# Options that need pytest's cache, which the sandbox turns off (pytest would refuse them), and that would run
+# fewer or other tests than the selection: stepwise stops at a failure, --lf runs only the last failures
+CACHE_OPTIONS = frozenset({"--sw", "--stepwise", "--sw-skip", "--stepwise-skip", "--sw-reset", "--stepwise-reset",
+                           "--lf", "--last-failed", "--ff", "--failed-first", "--nf", "--new-first", "--cache-clear"})
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,7 @@ def sandbox_files(files: Mapping[str, str], run: PytestRun) -> dict[str, str]:
     """The repository's files plus what makes pytest run only `run.selection`, and every test of it."""
     options = user_options(files)
     args = [*arguments(options.pop("addopts", "")), "-p", PLUGIN, *run.args]
-    addopts = " ".join(shlex.quote(arg) for arg in args if arg not in STEPWISE) + f" {RUN_ALL}"
+    addopts = " ".join(shlex.quote(arg) for arg in args if arg not in CACHE_OPTIONS) + f" {RUN_ALL}"
     lines = ["[pytest]", *(_ini_line(key, value) for key, value in options.items()), f"addopts = {addopts}"]
     plugin = resources.files(__package__).joinpath("select_plugin.py").read_text()
     return {**files, "pytest.ini": "\n".join(lines) + "\n", f"{PLUGIN}.py": plugin,
