@@ -89,6 +89,14 @@ def test_the_statements_examples_stand_in_for_missing_visible_tests(box):
     assert [t["status"] for t in traj.selftests[1:]] == ["agreed"] * 3   # the self tests follow
 
 
+def test_a_planned_sample_is_asked_to_work_the_first_example_before_its_code(box):
+    planned = "It returns a + b. Example 1: 1 + 2 = 3, as stated. O(1).\n" + RIGHT
+    traj, llm = run([WRONG, planned, ORACLE + "\n" + INPUTS], box, name="coderefine:expansions=0,plan=on", visible=TWO)
+    assert [c.role for c in traj.calls] == ["solve", "sample", "tests"] and traj.final_index == 1
+    zero, sample = (call["messages"][-1]["content"] for call in llm.calls[:2])
+    assert sample.startswith(zero) and "first example of the problem by hand" in sample[len(zero):]
+
+
 def test_a_hinted_sample_sees_the_missed_example_but_no_code(box):
     traj, llm = run([WRONG, RIGHT, ORACLE + "\n" + INPUTS], box, name="coderefine:expansions=0,hint=on", visible=TWO)
     assert [c.role for c in traj.calls] == ["solve", "sample", "tests"] and traj.final_index == 1

@@ -16,7 +16,9 @@ Every round spends at most two calls. After the zero-shot candidate (the request
   share does not stop the run either: fresh samples are drawn to vote.
 With `examples`, a problem without visible tests first has the examples of its statement copied (one call,
 checked against the statement) to serve as them; with `hint`, a fresh sample is told which example an earlier
-one got wrong. On the 1.5B model `quorum` and `hint` did not pay (BENCHMARKS.md); `examples` did, a little.
+one got wrong; with `plan`, it is asked to work the first example by hand before its code. On the 1.5B model
+`quorum` and `hint` did not pay (BENCHMARKS.md); `examples` did, a little; `plan` showed no gain in its
+development check.
 A child that fails a test its parent passed (an anchor) is never expanded nor returned. The answer is the
 best candidate: visible tests first, then self tests, then stress inputs; never a regression.
 """
@@ -63,6 +65,8 @@ class Options:
     examples: bool = False     # with no visible tests, one call copies the statement's examples, kept as the
                                # visible tests where their values appear in the statement
     hint: bool = False         # a fresh sample is shown (without any code) an example an earlier one got wrong
+    plan: bool = False         # a fresh sample first restates the task, works the first example by hand and
+                               # names its algorithm, then writes the code (its requests are no longer resample's)
 
 
 def parse_options(text: str) -> Options:
@@ -313,6 +317,8 @@ class Search:
                                                         expected=clip(case.expected),
                                                         actual=clip(case.actual or case.exception or case.status))
             self.run.count("sample_hinted")
+        if self.options.plan:
+            messages[-1]["content"] += "\n\n" + render("coderefine.plan")
         code = fresh_sample(self.run, k, messages)
         if code is None or any(code == c.code for c in self.candidates()):
             self.run.count("sample_duplicate" if code else "sample_unparsed")
