@@ -88,6 +88,12 @@ $CR bench report $R/lcd-compare-1.5b --methods "$METHODS,$VARIANTS,$MATCHED" -q
 #     critique variant (the only one ahead of resample on the 16), seed 0 first. The 16 come from the cache.
 bench lcd-frontier46-compare-1.5b --methods "zero-shot,resample,$BEST,coderefine" --dataset "$LCD" \
   --problems @$R/lcd-frontier-1.5b.txt --seeds 0
+# 2d. Development check (visible tests only): planned fresh samples on the LCD frontier, 3 calls, seed 0. No gain
+#     (BENCHMARKS.md), so `plan` is not carried further.
+mkdir -p "$R/lcd-plan-dev-1.5b"
+CODEREFINE_RECORD="$R/lcd-plan-dev-1.5b/requests.jsonl" $CR bench --model "$MODEL" --budget-calls 3 --backend bwrap \
+  $DECODING --out "$R/lcd-plan-dev-1.5b" --methods "resample,$BEST,$BEST,plan=on" --dataset "$LCD" \
+  --problems @$R/lcd-frontier-1.5b.txt --seeds 0
 # 4. Our own problems/ set, every method: seed 0 first, so that a stop midway leaves one complete seed.
 bench problems-compare-1.5b --methods "$METHODS,$VARIANTS" --dataset problems --seeds 0
 bench lcd-frontier46-compare-1.5b --methods "zero-shot,resample,$BEST,coderefine" --dataset "$LCD" \
