@@ -134,15 +134,8 @@ def find_function(code: str, qualified_name: str) -> Node | None:
 
 def parameter_names(function: Node) -> list[str]:
     """Plain parameter names of a `function_definition`, without `self`/`cls` and splats."""
-    names = []
-    for param in function.child_by_field_name("parameters").named_children:
-        if param.type == "identifier":
-            names.append(text(param))
-        elif param.type in ("typed_parameter", "default_parameter", "typed_default_parameter"):
-            ident = param.child_by_field_name("name") or next((c for c in param.named_children if c.type == "identifier"), None)
-            if ident is not None:
-                names.append(text(ident))
-    return [n for n in names if n not in ("self", "cls")]
+    signature = call_signature(function)
+    return [*signature.positional, *signature.keywords]
 
 
 @dataclass(frozen=True)
