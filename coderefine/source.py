@@ -1,6 +1,8 @@
 """Parsing and locating Python code with tree-sitter (the one parser coderefine uses)."""
 from __future__ import annotations
 
+import re
+import warnings
 from dataclasses import dataclass
 from functools import cache
 from typing import Iterable
@@ -23,8 +25,16 @@ def text(node: Node) -> str:
     return node.text.decode("utf-8") if node.text is not None else ""
 
 
+# compile() reports under this name; its SyntaxWarnings ("is" with a literal, invalid escapes) are the
+# candidate's business, not the user's console's.
+_COMPILED_AS = "<coderefine-syntax-check>"
+warnings.filterwarnings("ignore", module=re.escape(_COMPILED_AS))
+
+
 def syntax_errors(code: str) -> list[str]:
-    """Human-readable locations of ERROR/MISSING nodes; empty when the code parses cleanly."""
+    """Human-readable locations of ERROR/MISSING nodes, or else CPython's own complaint; empty when the code
+    would load. tree-sitter recovers from what CPython refuses: a block left empty (a reply cut off after
+    `if x:`) and an indentation that matches no outer level."""
     found: list[str] = []
 
     def walk(node: Node) -> None:
@@ -38,7 +48,18 @@ def syntax_errors(code: str) -> list[str]:
                 walk(child)
 
     walk(parse(code).root_node)
-    return found
+    return found or _compile_error(code)
+
+
+def _compile_error(code: str) -> list[str]:
+    """CPython's verdict, compiled and never run."""
+    try:
+        compile(code, _COMPILED_AS, "exec", dont_inherit=True)
+    except SyntaxError as exc:   # IndentationError included
+        return [f"line {exc.lineno}, column {exc.offset}: {exc.msg}"]
+    except (ValueError, RecursionError, MemoryError) as exc:   # a NUL byte; nesting too deep for the compiler
+        return [f"{type(exc).__name__}: {exc}"]
+    return []
 
 
 def iter_nodes(node: Node, types: set[str]):

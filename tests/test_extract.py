@@ -65,3 +65,25 @@ def test_a_programs_shape_ignores_comments_spacing_and_demo_calls_but_not_nestin
     assert program_shape("def f(:\n") == "def f(:"
     deep = "x = " + "(" * 400 + "1" + ")" * 400 + "\n"
     assert program_shape(deep) == program_shape(deep + "# end\n")
+
+
+def test_a_reply_cut_off_after_a_block_opener_yields_the_head_that_loads():
+    # tree-sitter takes `if n == 1:` at the end for a statement with an empty body; CPython refuses to load it
+    # (HumanEval/76, seed 1: a reply that repeated itself until the token limit cut it there)
+    reply = "```python\ndef f(x, n):\n    if n == 1:\n        return x == 1\n    if n == 1:\n"
+    assert extract_code(reply, "f") == "def f(x, n):\n    if n == 1:\n        return x == 1"
+
+
+def test_what_cpython_refuses_is_a_syntax_error_even_where_tree_sitter_recovers():
+    import subprocess
+    import sys
+    from coderefine.source import syntax_errors
+    assert syntax_errors("def f():\n    for x in y:\n        # nothing yet\n")[0].startswith("line 3")
+    assert "unexpected indent" in syntax_errors("def f():\n    return 1\n        x = 2\n")[0]
+    assert "outside function" in syntax_errors("return 1\n")[0]
+    assert syntax_errors("a\x00b")
+    assert syntax_errors("x = " + "(" * 300 + ")" * 300 + "\n")
+    # code that loads is clean, and compiling it shows the user none of its warnings
+    check = 'from coderefine.source import syntax_errors as s; print(s("def f(x):\\n    return x is 1 or \'\\\\d\'\\n"))'
+    shown = subprocess.run([sys.executable, "-W", "default", "-c", check], capture_output=True, text=True, check=True)
+    assert (shown.stdout, shown.stderr) == ("[]\n", "")
