@@ -230,13 +230,15 @@ def converged(candidate: Candidate) -> str:
 
 
 def best_index(candidates: list[Candidate]) -> int | None:
-    """Keep the best, not the last: visible pass fraction, then self tests, then stress inputs;
-    ties go to the earliest candidate."""
+    """Keep the best, not the last (by `rank`); ties go to the earliest candidate."""
     if not candidates:
         return None
-    return max(range(len(candidates)), key=lambda i: (candidates[i].visible.fraction,
-                                                      _unfailed(candidates[i].selftest),
-                                                      _unfailed(candidates[i].stress), -i))
+    return max(range(len(candidates)), key=lambda i: (*rank(candidates[i]), -i))
+
+
+def rank(candidate: Candidate) -> tuple[float, float, float]:
+    """How good a candidate is: visible pass fraction, then self tests, then stress inputs."""
+    return candidate.visible.fraction, _unfailed(candidate.selftest), _unfailed(candidate.stress)
 
 
 def _unfailed(report: Report) -> float:

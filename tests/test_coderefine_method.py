@@ -154,6 +154,19 @@ def test_anchors_prevent_a_regression(box):
     assert traj.final_index == 0
 
 
+def test_a_step_that_returns_a_program_we_hold_adds_no_candidate(box):
+    half = "def add(a, b):\n    return a + b if a else 0"
+    # the patch is the parent with a comment: the same program, which would be critiqued again from the start
+    traj, _ = run([fence(half), "It drops a = 0.", fence(half + "  # handles a = 0")], box, visible=TWO,
+                  budget=Budget(calls=3))
+    assert traj.stats["step_unchanged"] == 1 and len(traj.candidates) == 1
+    # the patch is an earlier candidate (the far-missing zero-shot answer, respaced): no new candidate either
+    traj, _ = run([WRONG, fence(half), "It drops a = 0.", fence("def add(a,b):\n    return a-b\n\nprint(add(1, 2))")],
+                  box, visible=TWO, budget=Budget(calls=4))
+    assert [c.role for c in traj.calls] == ["solve", "sample", "critique", "patch"]
+    assert traj.stats["step_repeated"] == 1 and len(traj.candidates) == 2
+
+
 def test_an_oracle_that_is_a_candidate_does_not_vote_twice(box):
     capped = "def add(a, b):\n    return a + b if a < 100 else 0"
     # the oracle is the zero-shot program with another comment and without its demo call: not a second vote

@@ -31,7 +31,8 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from coderefine.extract import entry_name, extract_code
-from coderefine.loop import Run, best_index, call_seed, first_candidate, fresh_sample, problem_text, solve_messages
+from coderefine.loop import (Run, best_index, call_seed, first_candidate, fresh_sample, problem_text, rank,
+                            solve_messages)
 from coderefine.patch import PatchError, apply_diff, diff_text, numbered, parse_diff, unchanged_body
 from coderefine.prompts import clip, render
 from coderefine.selftests import (MISSING, Label, argument_lists, entry_signature, labelled_tests, oracle_from,
@@ -300,8 +301,7 @@ class Search:
         """The candidate to expand: among the best `beam` near misses that still fail a test, the least
         expanded. (With a beam of 1 every candidate counts as a near miss: there is no sampling to fall back on.)"""
         ranked = sorted((c for c in self.candidates() if c.index not in self.regressed),
-                        key=lambda c: (c.visible.fraction, c.selftest.fraction, c.stress.fraction, -c.index),
-                        reverse=True)[:self.options.beam]
+                        key=lambda c: (*rank(c), -c.index), reverse=True)[:self.options.beam]
         near = [c for c in ranked if self.options.beam == 1 or not c.visible.total or c.visible.fraction >= NEAR_MISS]
         open_ = [c for c in near if _failing_case(c) is not None
                  and self.expansions.get(c.index, 0) < self.options.expansions]
@@ -397,8 +397,14 @@ class Search:
         return not syntax_errors(code) and entry_name(self.problem.entry_point) in defined_names(code)
 
     def _child(self, parent: Candidate, code: str, critique: str, patch: str, origin: str) -> None:
-        if code.strip() == parent.code.strip():
+        """Record the step's program, unless it is one we hold (up to comments, spacing and demo calls): its
+        scores would be its twin's, and as a new candidate it would be critiqued again from the start."""
+        shape = program_shape(code)
+        if shape == program_shape(parent.code):
             self.run.count("step_unchanged")
+            return
+        if any(shape == program_shape(c.code) for c in self.candidates()):
+            self.run.count("step_repeated")
             return
         child = self.add(Candidate(index=-1, code=code, origin=origin, parent=parent.index, critique=critique,
                                    patch=patch))
