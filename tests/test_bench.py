@@ -116,6 +116,20 @@ def test_a_folder_of_another_setup_or_other_data_is_refused(folder):
     assert set(manifest.problems) == {"P/1", "P/2", "P/3", "P/4"}
 
 
+def test_a_folder_is_resumed_from_another_working_directory_but_not_on_another_file(tmp_path):
+    store = ResultStore(tmp_path / "runs")
+    budget = Budget(calls=8)
+    store.open(Setup("lcd:../shared/data/lcd-dev.jsonl.gz", "m", budget), {"a": "h1"})
+    store.append({"method": "zero-shot", "problem": "a", "seed": 0})
+    manifest = store.open(Setup("lcd:/work/shared/data/lcd-dev.jsonl.gz", "m", budget), {"a": "h1", "b": "h2"})
+    assert set(manifest.problems) == {"a", "b"}
+    assert manifest.setup.dataset == "lcd:../shared/data/lcd-dev.jsonl.gz"   # as first written, for the report
+    with pytest.raises(BenchError, match="dataset"):
+        store.open(Setup("lcd:/work/shared/data/lcd-test.jsonl.gz", "m", budget), {})
+    with pytest.raises(BenchError, match="the statement or tests changed"):   # the same name, other contents
+        store.open(Setup("lcd:lcd-dev.jsonl.gz", "m", budget), {"a": "h9"})
+
+
 def test_a_folder_without_results_takes_the_setup_of_the_next_bench(tmp_path):
     """A bench that stopped before its first run (a mistyped model) does not lock the folder to its setup."""
     store = ResultStore(tmp_path / "runs")

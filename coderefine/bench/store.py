@@ -35,8 +35,16 @@ class Setup:
     decoding: dict = field(default_factory=dict)   # the embedded server's reply-changing settings ({}: plain)
 
     def key(self) -> dict:
-        return {"dataset": self.dataset, "model": self.model, "budget": self.budget.to_dict(),
+        return {"dataset": _dataset_name(self.dataset), "model": self.model, "budget": self.budget.to_dict(),
                 "decoding": self.decoding}
+
+
+def _dataset_name(spec: str) -> str:
+    """`lcd:../shared/data/lcd-dev.jsonl.gz` -> `lcd:lcd-dev.jsonl.gz`: a committed results folder is resumed from
+    other checkouts and working directories, so the file's folder is no part of the data's identity (each
+    problem's hash, checked beside the setup, is)."""
+    kind, sep, path = spec.partition(":")
+    return f"{kind}{sep}{Path(path).name or path}" if sep else spec
 
 
 @dataclass
