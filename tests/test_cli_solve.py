@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 from coderefine.cli import app
 from fake_openai import FakeOpenAI
+from terminal import default_sigint
 
 FIXTURES = Path(__file__).parent / "fixtures" / "problems"
 DATASET = f"problems:{FIXTURES}"
@@ -260,7 +261,8 @@ def test_ctrl_c_says_where_the_partial_trajectory_is_and_exits_130(tmp_path, scr
         proc = subprocess.Popen(
             [sys.executable, "-m", "coderefine", "solve", "pair-sum-count", "--dataset", DATASET, "--model",
              "openai/fake", "--api-base", server.api_base, "--backend", "bwrap", "--out", str(traj)],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            preexec_fn=default_sigint)
         deadline = time.monotonic() + 60
         while len(server.requests) < 2 and time.monotonic() < deadline:   # the critique call is in flight
             time.sleep(0.1)

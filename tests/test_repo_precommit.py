@@ -14,6 +14,7 @@ import pytest
 
 from git_repo import ENV, git, make_repo, write
 from repo_server import ScriptedReplies
+from terminal import default_sigint
 
 pytestmark = pytest.mark.slow
 CHECKOUT = Path(__file__).resolve().parent.parent
@@ -76,7 +77,7 @@ def pre_commit(root: Path, home: Path, *, popen: bool = False):
     env = {**os.environ, **ENV, "PRE_COMMIT_HOME": str(home)}
     if popen:
         return subprocess.Popen(command, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                text=True, start_new_session=True)
+                                text=True, start_new_session=True, preexec_fn=default_sigint)
     install(root, home, env)
     return subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, timeout=600)
 
