@@ -257,6 +257,10 @@ def test_ctrl_c_drops_the_runs_not_started_and_keeps_those_in_flight(monkeypatch
     ([], "budget"),
     (["--sandbox-slots", "0"], "--sandbox-slots 0"),
     (["--speculation", "ngram"], "unknown speculation type 'ngram'"),
+    (["--problems", ""], "--problems '' names no problem ids"),   # an empty variable, not every problem
+    (["--difficulty", ""], "--difficulty '' names no difficulty"),
+    (["--dataset", "problems", "--difficulty", "Hard", "--problems", "bakery-worst-delay"],
+     "bakery-worst-delay is not of --difficulty Hard"),
 ])
 def test_bad_input_is_refused_before_any_work(tmp_path, args, message):
     out = tmp_path / "runs"
@@ -329,3 +333,85 @@ def test_a_rows_visible_score_is_on_the_problems_own_visible_tests():
                           hidden_tests=(CallTest(args=(2,), expected=2),))
         row = result_row(Job(RunKey("coderefine", "p", 0), METHODS["coderefine"], problem, setup.budget), traj, setup)
         assert (row["visible_passed"], row["visible_total"]) == expected
+
+
+def test_an_error_keeps_the_results_of_the_runs_in_flight():
+    """The pool waits for the runs in flight anyway; their work is yielded before the error is raised."""
+    import time
+
+    def fn(x):
+        if x == 0:
+            raise RuntimeError("x")
+        time.sleep(0.2 if x == 1 else 0)
+        return x
+    got = []
+    with pytest.raises(RuntimeError, match="x"):
+        for x in ThreadExecutor(2).map_unordered(fn, range(10)):
+            got.append(x)
+    assert got == [1]
+
+
+def test_the_grid_is_found_quickly_for_many_seeds():
+    """Twenty seeds made the old search try 2^20 subsets of seeds (minutes); it is the same grid, at once."""
+    import time
+
+    from coderefine.bench.report import _grid
+    cells = {(f"p{i}", s) for i in range(164) for s in range(16)} - {("p3", 15), ("p9", 14)}
+    started = time.monotonic()
+    problems, seeds = _grid(cells)
+    assert (len(problems), seeds) == (162, list(range(16))) and time.monotonic() - started < 2
+
+
+def test_a_short_write_is_completed_not_left_torn(tmp_path, monkeypatch):
+    import coderefine.bench.store as store_module
+    real_write, writes = store_module.os.write, []
+
+    def short_write(fd, data):
+        writes.append(len(data))
+        return real_write(fd, data[:len(data) // 2] if len(writes) == 1 else data)
+    monkeypatch.setattr(store_module.os, "write", short_write)
+    store = ResultStore(tmp_path)
+    store.append({"method": "m", "problem": "p", "seed": 0})
+    store.append({"method": "m", "problem": "p", "seed": 1})
+    assert [r["seed"] for r in store.results()] == [0, 1]
+
+
+def test_an_os_error_without_a_file_is_not_called_a_failed_write(tmp_path):
+    import errno
+
+    from coderefine.bench.run import run_bench
+    from coderefine.data.problem import Problem
+    from sandbox import CallTest
+
+    class Failing:
+        def map_unordered(self, fn, items):
+            raise OSError(errno.EAGAIN, "Resource temporarily unavailable")
+    problem = Problem(id="p", statement="s", entry_point="f", starter_code="def f(x):", visible_tests=(),
+                      hidden_tests=(CallTest(args=(2,), expected=2),))
+    with pytest.raises(BenchError, match="^a run failed: Resource temporarily unavailable; 0 runs were saved"):
+        run_bench(ResultStore(tmp_path), Setup("t", "scripted", Budget(calls=1)), [METHODS["zero-shot"]], [problem],
+                  [0], None, None, Failing())
+
+
+def test_a_report_of_a_folder_without_runs_is_refused(tmp_path):
+    ResultStore(tmp_path).open(Setup("t", "m", Budget(calls=1)), {"p": "h"})
+    result = CliRunner().invoke(app, ["bench", "report", str(tmp_path)])
+    assert result.exit_code == 2 and "no finished runs yet" in result.output, result.output
+    assert not (tmp_path / "report.md").exists()
+
+
+def test_frontier_reads_only_the_selected_problems_and_seeds(tmp_path, monkeypatch):
+    """A frontier folder reused for another difficulty or fewer seeds holds runs that are not this frontier's."""
+    import coderefine.cli.bench as bench_cli
+    store = ResultStore(tmp_path / "runs")
+    store.open(Setup("humaneval", "m", Budget(calls=1)), {})
+    row = json.loads((FIXTURE / "results.jsonl").read_bytes().split(b"\n")[0])
+    for problem, seed, solved in [("a", 0, False), ("a", 1, True), ("b", 0, False), ("c", 1, False)]:
+        store.append({**row, "problem": problem, "seed": seed, "solved": solved})
+    monkeypatch.setattr(bench_cli, "_run", lambda *args, **kwargs: (["zero-shot"], ["a", "c"]))
+    write = tmp_path / "frontier.txt"
+    result = CliRunner().invoke(app, ["bench", "frontier", "--seeds", "0", "--out", str(tmp_path / "runs"),
+                                      "--write", str(write)])
+    assert result.exit_code == 0, result.output
+    header, *ids = write.read_text().splitlines()
+    assert ids == ["a"] and "seeds 0 (1 of 1 problems" in header

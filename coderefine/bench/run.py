@@ -26,7 +26,8 @@ class Executor(Protocol):
 
 
 class ThreadExecutor:
-    """`workers` threads; stops submitting new work once a result raises, and re-raises it. On Ctrl-C the runs
+    """`workers` threads; stops submitting new work once a result raises, yields what the runs in flight return
+    (the pool waits for them anyway, so their work is kept), then re-raises the first error. On Ctrl-C the runs
     not yet started are dropped and those in flight are finished and yielded, so their work is kept (a second
     Ctrl-C drops their results; their threads still end only when their calls return); `on_interrupt` hears how
     many are in flight."""
@@ -49,13 +50,20 @@ class ThreadExecutor:
                         return
 
             fill()
+            error: BaseException | None = None
             try:
                 while running:
                     finished, _ = wait(running, return_when=FIRST_COMPLETED)
                     for future in finished:
                         running.discard(future)
-                        yield future.result()
-                    fill()
+                        if future.exception() is None:
+                            yield future.result()
+                        elif error is None:
+                            error = future.exception()
+                    if error is None:
+                        fill()
+                if error is not None:
+                    raise error
             except KeyboardInterrupt:
                 running = {future for future in running if not future.cancel()}
                 if self.on_interrupt:
@@ -164,10 +172,18 @@ def run_bench(store: ResultStore, setup: Setup, methods: Sequence[Method], probl
             if on_result:
                 on_result(row)
     except OSError as exc:
-        why = "the disk is full" if exc.errno == errno.ENOSPC else f"cannot write {exc.filename}: {exc.strerror}"
-        raise BenchError(f"{store.folder}: {why}; {finished} runs were saved, the rest will run when you rerun "
-                         "the same command once that is fixed") from exc
+        raise BenchError(f"{_os_failure(exc, store)}; {finished} runs were saved, the rest will run when you "
+                         "rerun the same command once that is fixed") from exc
     return finished
+
+
+def _os_failure(exc: OSError, store: ResultStore) -> str:
+    """What stopped the bench, naming a file only where the error has one (a failed process start has none)."""
+    if exc.errno == errno.ENOSPC:
+        return f"{store.folder}: the disk is full"
+    if exc.filename:
+        return f"cannot write {exc.filename}: {exc.strerror}"
+    return f"a run failed: {exc.strerror or exc}"
 
 
 def frontier(rows: Iterable[dict], rule: str = "any") -> list[str]:

@@ -154,12 +154,14 @@ class ResultStore:
                 handle.truncate(data.rfind(b"\n") + 1)
 
     def append(self, row: dict) -> None:
-        """One line, one write, flushed to disk."""
+        """One line, flushed to disk. A short write (a disk filling up) is continued, which completes the line
+        or raises the real error, so the next row is never glued onto a torn line."""
         line = (json.dumps(row, sort_keys=True) + "\n").encode()
         with self._lock:
             fd = os.open(self.folder / RESULTS, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
             try:
-                os.write(fd, line)
+                while line:
+                    line = line[os.write(fd, line):]
                 os.fsync(fd)
             finally:
                 os.close(fd)

@@ -59,12 +59,15 @@ def _select(dataset: str, problems: str | None, difficulty: str | None):
         loaded = load_dataset(dataset).problems
     except ProblemError as exc:
         fail(str(exc))
+    every_id = {p.id for p in loaded}
     rule = f"all {len(loaded)} problems of {dataset}"
-    if difficulty:
+    if difficulty is not None:   # an empty value (an unset shell variable) selects nothing, not everything
         wanted = {difficulty_level(level) for level in _split(difficulty)}
+        if not wanted:
+            fail(f"--difficulty {difficulty!r} names no difficulty")
         loaded = [p for p in loaded if p.difficulty in wanted]
         rule = f"difficulty {', '.join(sorted(wanted))} of {dataset}"
-    if problems:
+    if problems is not None:
         if problems.startswith("@"):
             path = Path(problems[1:])
             if not path.is_file():
@@ -76,8 +79,12 @@ def _select(dataset: str, problems: str | None, difficulty: str | None):
         else:
             ids = _split(problems)
             rule = f"{len(ids)} ids given on the command line"
+        if not ids:
+            fail(f"--problems {problems!r} names no problem ids")
         known = {p.id: p for p in loaded}
         missing = [i for i in ids if i not in known]
+        if left_out := [i for i in missing if i in every_id]:   # not unknown: left out by --difficulty
+            fail(f"--problems: {left_out[0]} is not of --difficulty {difficulty}")
         if missing:
             fail(unknown("problem id", missing[0], known, label=f"ids in {dataset}")
                  + (f" ({len(missing)} unknown ids in all)" if len(missing) > 1 else ""))
@@ -90,9 +97,11 @@ def _select(dataset: str, problems: str | None, difficulty: str | None):
 def _run(ui: Output, out_dir: Path, method_names: list[str], dataset: str, problems: str | None,
          difficulty: str | None, seeds: list[int], model: str | None, api_base: str | None,
          budget_calls: int | None, budget_tokens: int | None, temperature: float | None, workers: int | None,
-         backend: str | None, no_cache: bool, sandbox_slots: int = 2, server: dict | None = None) -> list[str]:
+         backend: str | None, no_cache: bool, sandbox_slots: int = 2,
+         server: dict | None = None) -> tuple[list[str], list[str]]:
     """Everything is checked (flags, selection, the folder's setup) before the model is touched. Returns the
-    methods that have runs in the folder now (one that waits on another's spend may have none yet)."""
+    methods that have runs in the folder now (one that waits on another's spend may have none yet) and the ids
+    of the selected problems (the folder may hold others)."""
     from coderefine.bench.run import ThreadExecutor, plan, run_bench, waiting
     from coderefine.bench.store import BenchError, ResultStore, RunKey, Setup
     from coderefine.llm.engine import Engine
@@ -173,7 +182,7 @@ def _run(ui: Output, out_dir: Path, method_names: list[str], dataset: str, probl
         fail(f"{exc} (results so far are kept in {out_dir}; rerun the same command to resume)",
              ExitCode.ENVIRONMENT)
     ran = {row["method"] for row in store.results()}
-    return [m.name for m in methods if m.name in ran]
+    return [m.name for m in methods if m.name in ran], [p.id for p in selected]
 
 
 def _report(ui: Output, folder: Path, methods: list[str] | None, against: str = "zero-shot") -> dict:
@@ -220,10 +229,10 @@ def bench(
     ui = Output(json=as_json, quiet=quiet, verbose=verbose)
     if out_dir is None:
         fail("give --out FOLDER for the results (rerun with the same folder to resume)")
-    ran = _run(ui, out_dir, _method_names(methods), dataset, problems, difficulty, _seeds(seeds), model, api_base,
-         budget_calls, budget_tokens, temperature, workers, backend, no_cache, sandbox_slots,
-         dict(slots=slots, ctx_per_slot=ctx_per_slot, speculation=speculation, draft_model=draft_model,
-              draft_max=draft_max))
+    ran, _ = _run(ui, out_dir, _method_names(methods), dataset, problems, difficulty, _seeds(seeds), model,
+                  api_base, budget_calls, budget_tokens, temperature, workers, backend, no_cache, sandbox_slots,
+                  dict(slots=slots, ctx_per_slot=ctx_per_slot, speculation=speculation, draft_model=draft_model,
+                       draft_max=draft_max))
     summary = _report(ui, out_dir, ran)
     if as_json:
         ui.document(summary)
@@ -267,9 +276,13 @@ def frontier_command(
     if rule not in ("any", "all"):
         fail(f"--rule {rule!r}: use any or all")
     writable_output(write, flag="--write")
-    _run(ui, out_dir, ["zero-shot"], dataset, None, difficulty, _seeds(seeds), model, api_base, 1, None,
-         temperature, workers, backend, False, server=dict(slots=slots, speculation=speculation, draft_max=draft_max))
-    rows = ResultStore(out_dir).results()
+    chosen_seeds = _seeds(seeds)
+    _, chosen = _run(ui, out_dir, ["zero-shot"], dataset, None, difficulty, chosen_seeds, model, api_base, 1, None,
+                     temperature, workers, backend, False,
+                     server=dict(slots=slots, speculation=speculation, draft_max=draft_max))
+    # the folder may hold runs of other difficulties or seeds from earlier frontiers: they are not this one's
+    wanted = set(chosen)
+    rows = [r for r in ResultStore(out_dir).results() if r["problem"] in wanted and r["seed"] in chosen_seeds]
     ids = frontier(rows, rule)
     seeds_text = ",".join(str(s) for s in sorted({r["seed"] for r in rows}))
     header = (f"# rule: zero-shot fails the hidden tests on {rule} of seeds {seeds_text} "
