@@ -1,7 +1,9 @@
 """Engine behaviour against a real HTTP endpoint (tests/fake_openai.py) through real litellm."""
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import asdict, replace
+import json
+import os
 import socket
 import subprocess
 import sys
@@ -337,3 +339,88 @@ def test_a_server_that_died_is_reported_with_the_end_of_its_log(isolated_cache, 
     state = ServerState(pid=dead.pid, port=port, slots=1, ctx=4096, model="m", log=str(log), started=0.0)
     with pytest.raises(EngineError, match=rf"pid {dead.pid}\) is no longer running(.|\n)*GGML_ASSERT"):
         _local_engine(monkeypatch, lambda *args: state).complete(MSG)
+
+
+def test_the_threads_that_waited_on_a_failed_request_get_its_error_without_asking_again(isolated_cache,
+                                                                                          monkeypatch):
+    """Each waiter repeating the failed request (retries and all) in turn would multiply the wait."""
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    with FakeOpenAI(failures=[400] * 10, delay=0.3) as fake:
+        eng = engine(fake, concurrency=4)
+        errors: list[Exception] = []
+
+        def ask():
+            try:
+                eng.complete(MSG, temperature=0.5, seed=7)
+            except EngineError as exc:
+                errors.append(exc)
+        threads = [threading.Thread(target=ask) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert len(errors) == 4 and all("BadRequestError" in str(e) for e in errors)
+        assert len(fake.requests) == 1
+        with pytest.raises(EngineError):   # the failure is not kept: a later request asks again
+            eng.complete(MSG, temperature=0.5, seed=7)
+        assert len(fake.requests) == 2
+
+
+def test_an_anthropic_endpoint_set_in_the_environment_is_part_of_the_cache_key(isolated_cache, monkeypatch):
+    """litellm sends anthropic/ models to $ANTHROPIC_BASE_URL (a proxy may serve another model there)."""
+    litellm = _litellm()
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-test")
+    monkeypatch.delenv("ANTHROPIC_API_BASE", raising=False)
+    real = litellm.completion
+    monkeypatch.setattr(litellm, "completion", lambda **kw: real(**kw, mock_response=kw.get("api_base") or "default"))
+    replies = []
+    for base in ("http://127.0.0.1:1/one", "http://127.0.0.1:1/two"):
+        monkeypatch.setenv("ANTHROPIC_BASE_URL", base)
+        replies.append(Engine("anthropic/claude-3-5-sonnet-latest").complete(MSG))
+    assert not any(reply.cached for reply in replies)
+
+
+def test_an_unreachable_endpoint_is_named_in_the_error(isolated_cache, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    with socket.socket() as probe:   # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        base = f"http://127.0.0.1:{probe.getsockname()[1]}/v1"
+    with pytest.raises(EngineError, match=rf"Connection error\. Check .*\(endpoint {base}\)"):
+        Engine("openai/x", api_base=base, retries=0, cache=False).complete(MSG)
+
+
+@pytest.mark.parametrize("other_clients", [1, 0])
+def test_a_busy_server_is_never_stopped_by_a_failed_call_nor_by_a_client_joining(isolated_cache, monkeypatch,
+                                                                                 other_clients):
+    """llama-server answers /health only when one of its (as few as slots + 2) HTTP threads is free: under load
+    it does not, and a restart would kill every request in flight. A call that fails (here with a 400) must
+    leave it be, and a new client joins it while other clients use it."""
+    from coderefine.llm import local, server as llama_server
+    with FakeOpenAI(failures=[200, 400]) as fake:
+        port = int(fake.api_base.split(":")[-1].split("/")[0])
+        others = [f"{os.getpid()}:otherproc"] * other_clients
+        eng = Engine("local/qwen2.5-coder-0.5b", retries=0)
+        state = ServerState(pid=4242, port=port, slots=4, ctx=16384, model=str(eng._local._config.model_path),
+                            log="", started=0.0, clients=others, options=asdict(ServerOptions()))
+        path = llama_server.state_path("qwen2.5-coder-0.5b")
+        path.parent.mkdir(parents=True)
+        path.write_text(json.dumps(asdict(state)))
+        busy, stopped = [True] * other_clients, []
+        monkeypatch.setattr(local, "missing_pieces", lambda *a: [])
+        monkeypatch.setattr(llama_server, "is_server", lambda pid: pid == 4242)
+        monkeypatch.setattr(llama_server, "healthy", lambda *a, **kw: not busy)
+        monkeypatch.setattr(llama_server, "terminate", stopped.append)
+        monkeypatch.setattr(llama_server, "start", lambda *a: pytest.fail("started a second server"))
+        eng.complete(MSG)
+        busy.append(True)
+        with pytest.raises(EngineError, match="BadRequestError"):
+            eng.complete([{"role": "user", "content": "a prompt too long for the context"}])
+        assert stopped == [] and len(fake.requests) == 2
+        assert llama_server.read_state("qwen2.5-coder-0.5b").clients == sorted(others + [eng._local._client])
+
+
+def test_a_server_state_without_recorded_options_decodes_plainly():
+    """States written before options were recorded ran without speculation, whatever today's default is."""
+    legacy = ServerState(pid=1, port=1, slots=4, ctx=16384, model="m", log="", started=0.0)
+    assert legacy.server_options == ServerOptions(slots=4, ctx_per_slot=4096, speculation="none")
+    assert legacy.server_options.decoding() == {}

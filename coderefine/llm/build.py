@@ -19,6 +19,8 @@ from collections import deque
 from pathlib import Path
 from typing import Callable
 
+from filelock import FileLock
+
 from coderefine.paths import cache_dir
 
 LLAMA_CPP_PYTHON_VERSION = "0.3.36"
@@ -57,6 +59,16 @@ def build_server(*, root: Path | None = None, source_dir: Path | None = None, jo
         return binary
     _require_tools()
     binary.parent.mkdir(parents=True, exist_ok=True)
+    # Held while building: concurrent builds (several `solve` runs on a fresh machine) would overwrite one
+    # another's log and staged binary; a waiting one uses the binary the first one built.
+    with FileLock(f"{binary}.lock"):
+        if is_built(root) and not force:
+            return binary
+        return _build(binary, source_dir, jobs, progress)
+
+
+def _build(binary: Path, source_dir: Path | None, jobs: int | None, progress: Progress | None) -> Path:
+    """Builds in a temporary folder beside the binary, so an interrupted build leaves the cached one intact."""
     with tempfile.TemporaryDirectory(prefix="llama-build-", dir=binary.parent) as tmp:
         work = Path(tmp)
         src = source_dir or _fetch_sources(work, progress)

@@ -25,7 +25,8 @@ from coderefine.llm.usage import Completion, Usage
 _DEFAULTED = frozenset({"OLLAMA_API_BASE"})
 # Where litellm finds the endpoint of a provider when no api_base is given; any other provider reads
 # <PROVIDER>_API_BASE.
-_BASE_VARIABLES = {"openai": ("OPENAI_BASE_URL", "OPENAI_API_BASE"), "ollama_chat": ("OLLAMA_API_BASE",)}
+_BASE_VARIABLES = {"openai": ("OPENAI_BASE_URL", "OPENAI_API_BASE"), "ollama_chat": ("OLLAMA_API_BASE",),
+                   "anthropic": ("ANTHROPIC_API_BASE", "ANTHROPIC_BASE_URL")}
 
 
 class Notes(Protocol):
@@ -262,10 +263,12 @@ class Engine:
             self._checked = True
 
     def _explain(self, exc: Exception, attempt: int) -> str:
-        cause = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        cause = str(exc).strip().splitlines()[0].rstrip(".") if str(exc).strip() else type(exc).__name__
         tries = f" after {attempt + 1} attempts" if attempt else ""
+        # litellm's "Connection error" names no address: say which one, since a mistyped --api-base is common.
+        endpoint = f" (endpoint {where})" if self._local is None and (where := self._endpoint()) else ""
         hint = (" Check `coderefine model status`; `coderefine model stop` resets the server."
-                if self._local is not None else " Check the model name, API key and network.")
+                if self._local is not None else f" Check the model name, API key and network{endpoint}.")
         if self._local is not None and (crash := self._local.crash_report()):
             hint += f"\n{crash}"
         return f"LLM call to {self.model} failed{tries}: {type(exc).__name__}: {cause}.{hint}"

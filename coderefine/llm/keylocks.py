@@ -11,25 +11,39 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+
+@dataclass
+class _Key:
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    users: int = 0                       # threads holding or waiting
+    failure: Exception | None = None     # what the holder raised, for the threads that waited on it
 
 
 class KeyLocks:
     def __init__(self):
         self._guard = threading.Lock()
-        self._locks: dict[str, tuple[threading.Lock, int]] = {}   # key -> (its lock, threads holding or waiting)
+        self._keys: dict[str, _Key] = {}
 
     @contextmanager
     def hold(self, key: str) -> Iterator[None]:
+        """The threads that waited on a holder that failed get its error: the same request made again at once
+        would fail the same way, and each waiter repeating its retries in turn would multiply the wait."""
         with self._guard:
-            lock, users = self._locks.get(key, (threading.Lock(), 0))
-            self._locks[key] = (lock, users + 1)
+            entry = self._keys.setdefault(key, _Key())
+            entry.users += 1
         try:
-            with lock:
-                yield
+            with entry.lock:
+                if entry.failure is not None:
+                    raise entry.failure
+                try:
+                    yield
+                except Exception as exc:
+                    entry.failure = exc
+                    raise
         finally:
             with self._guard:
-                lock, users = self._locks[key]
-                if users == 1:
-                    del self._locks[key]
-                else:
-                    self._locks[key] = (lock, users - 1)
+                entry.users -= 1
+                if not entry.users:
+                    del self._keys[key]

@@ -70,14 +70,18 @@ class LocalModel:
                 "extra_body": {"cache_prompt": True}}
 
     def recover(self) -> bool:
-        """After a failed call: restarts the server if it died (or rejoins it if another process
-        already did). True when the endpoint changed, so the call is worth retrying."""
+        """After a failed call: restarts the server if it died (or rejoins it if another process already did).
+        True when the server changed, so the call is worth retrying. A server still running is left as it is,
+        even if /health is slow: busy with many requests (ours or other processes'), it answers late."""
         with self._lock:
-            current = llama_server.running(self.spec.name, self._root)
-            if self._state is not None and current is not None and current.pid == self._state.pid:
+            before = self._state
+            current = llama_server.read_state(self.spec.name, self._root)
+            still_running = (before is not None and current is not None and current.pid == before.pid
+                             and llama_server.is_server(current.pid))
+            if still_running:
                 return False
             self._state = self._acquire()
-            return True
+            return before is None or self._state.pid != before.pid
 
     def crash_report(self) -> str | None:
         """After a failed call: that the server we used is gone, with the end of its log (None while it runs)."""

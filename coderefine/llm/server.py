@@ -73,10 +73,11 @@ class ServerState:
 
     @property
     def server_options(self) -> ServerOptions:
-        """The options it runs with; a state that predates recorded options ran without speculation."""
+        """The options it runs with; a state that predates recorded options ran without speculation (said
+        explicitly: the default speculation is no longer none)."""
         if self.options:
             return ServerOptions(**self.options)
-        return ServerOptions(slots=self.slots, ctx_per_slot=self.ctx // max(self.slots, 1))
+        return ServerOptions(slots=self.slots, ctx_per_slot=self.ctx // max(self.slots, 1), speculation="none")
 
 
 # --- process and HTTP probes -------------------------------------------------------------
@@ -285,14 +286,18 @@ def acquire(name: str, config: ServerConfig, client: str, root: Path | None = No
 
     A running server with other options is restarted with `config`'s when no other client uses it. While
     others do, it is joined as it is if only slots or context differ, and refused if it decodes otherwise
-    (speculation), since the response cache files each reply under the decoding that produced it."""
+    (speculation), since the response cache files each reply under the decoding that produced it.
+
+    A server that other live clients use is never stopped for a slow /health: on a small machine llama-server
+    has only slots + 2 HTTP threads, so with more requests in flight /health waits behind them, and a restart
+    would kill them all."""
     with _lock(name, root):
         state = read_state(name, root)
         clients = _live_clients(state.clients) if state else []
+        others = [c for c in clients if c != client]
         reusable = (state is not None and is_server(state.pid) and state.model == str(config.model_path)
-                    and healthy(state.port, timeout=15.0))  # patient: a busy server answers slowly
+                    and (bool(others) or healthy(state.port, timeout=15.0)))  # patient: a busy server answers slowly
         if reusable and state.server_options != config.options:
-            others = [c for c in clients if c != client]
             if others and state.server_options.decoding() != config.options.decoding():
                 raise ServerError(
                     f"the shared llama-server for {name} (pid {state.pid}) decodes with {_describe(state.server_options)} "
