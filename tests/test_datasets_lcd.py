@@ -10,7 +10,8 @@ import pytest
 from coderefine.data import find_problem, load_dataset
 from coderefine.data.lcd import PRELUDE_SUFFIX, convert_check, load_lcd, statement_examples, visible_tests
 from coderefine.data.problem import ProblemError
-from sandbox.types import AssertTest, CallTest
+from sandbox import values_match
+from sandbox.types import AssertTest, CallTest, Compare
 
 # The 84-row sample lives in the shared folder beside the checkout (CI clones with it there).
 SAMPLE = Path(os.environ.get("CODEREFINE_LCD_SAMPLE",
@@ -238,3 +239,61 @@ def test_example_with_several_right_answers_takes_the_hidden_expected_value():
     hidden = convert_check("def check(candidate):\n    assert candidate(nums = [1, 2],k = 3) == 7\n")
     (example, _) = visible_tests(DESCRIPTION, STARTER, "Solution().addUp", hidden)
     assert example == CallTest(kwargs={"nums": [1, 2], "k": 3}, expected=7, name="example 1")
+
+
+def test_a_whole_check_is_never_shown_as_an_example():
+    """A check with setup runs as one AssertTest holding every hidden assert; its first assert matching an
+    example must not make the whole check a visible test."""
+    source = ("def check(candidate):\n    assert candidate(nums = [1, 2],k = 3) == 6\n"
+              "    secret = [40, 2]\n    assert candidate(nums = secret, k = 0) == 42\n")
+    assert visible_tests(DESCRIPTION, STARTER, "Solution().addUp", convert_check(source)) == [
+        CallTest(kwargs={"nums": [1, 2], "k": 3}, expected=6, name="example 1"),
+        CallTest(kwargs={"nums": [], "k": 0}, expected=0, name="example 2")]
+
+
+@pytest.mark.parametrize("source", ["def check(candidate):\n    pass\n",
+                                    "def check(candidate):\n    candidate(1)\n    # assert candidate(1) == 2\n"])
+def test_a_check_that_asserts_nothing_is_an_error(source):
+    """Such a check would pass every candidate."""
+    with pytest.raises(ProblemError, match="file.jsonl:7: field 'test' asserts nothing"):
+        convert_check(source, "file.jsonl:7")
+
+
+def test_a_check_whose_parameter_is_not_candidate_runs_whole():
+    """Single asserts run with `candidate` bound, so `solution(...)` in them would be a NameError."""
+    source = "def check(solution):\n    assert solution(nums = [1], k = 2) == 3\n    assert solution([1], 1) == tree_node([2])\n"
+    assert convert_check(source) == [AssertTest(source=source + "\n\ncheck(candidate)\n", name="check")]
+
+
+@pytest.mark.parametrize("changes,message", [
+    ({"entry_point": "Solution.addUp"}, "field 'entry_point' must look like 'Solution().method'"),
+    ({"entry_point": "Solution().add_up"}, "field 'starter_code' does not define `Solution.add_up`"),
+    ({"starter_code": "class Solution:\n    pass\n"}, "field 'starter_code' does not define `Solution.addUp`"),
+])
+def test_an_entry_point_the_starter_code_lacks_is_a_skipped_row(tmp_path, changes, message):
+    path = write_jsonl(tmp_path / "rows.jsonl", [row(**changes), row(task_id="fine")])
+    result = load_lcd(path)
+    assert [p.id for p in result.problems] == ["fine"]
+    (skipped,) = result.skipped
+    assert skipped.where == f"{path}:1" and message in skipped.reason
+
+
+def test_an_example_without_output_borrows_none():
+    description = "Input: nums = [1,2], k = 3\nExplanation: no output line.\n\nInput: nums = [], k = 0\nOutput: 0\n"
+    assert statement_examples(description) == [({"nums": [], "k": 0}, 0)]
+
+
+def test_a_repeated_task_id_is_a_skipped_row(tmp_path):
+    path = write_jsonl(tmp_path / "rows.jsonl", [row(), row(test="def check(candidate):\n    assert candidate(nums = [], k = 1) == 1\n")])
+    result = load_lcd(path)
+    assert [(p.id, len(p.hidden_tests)) for p in result.problems] == [("add-up", 2)]
+    (skipped,) = result.skipped
+    assert skipped.where == f"{path}:2" and f"task_id 'add-up' repeats the row at {path}:1" in skipped.reason
+
+
+def test_float_answers_are_compared_with_a_tolerance(tmp_path):
+    floats = "def check(candidate):\n    assert candidate(nums = [1, 2],k = 3) == 0.3\n    assert candidate(nums = [],k = 0) == [0, {'p': 0.5}]\n"
+    path = write_jsonl(tmp_path / "rows.jsonl", [row(), row(task_id="floats", test=floats)])
+    exact, tolerant = load_lcd(path).problems
+    assert exact.compare == Compare() and tolerant.compare == Compare(mode="float")
+    assert values_match(0.1 + 0.2, tolerant.hidden_tests[0].expected, tolerant.compare)

@@ -91,8 +91,8 @@ def test_unknown_toml_fields_are_ignored(folder):
 
 @pytest.mark.parametrize("name,content,message", [
     ("examples.json", "{}", r"examples\.json: must be a non-empty list"),
-    ("examples.json", '[{"args": [[1], 2]}]', r"examples\.json: example 0: field 'expected' is missing"),
-    ("examples.json", '[{"args": 5, "expected": 1}]', r"examples\.json: example 0: field 'args' must be a list"),
+    ("examples.json", '[{"args": [[1], 2]}]', r"examples\.json: example 1: field 'expected' is missing"),
+    ("examples.json", '[{"args": 5, "expected": 1}]', r"examples\.json: example 1: field 'args' must be a list"),
     ("examples.json", "[1, 2", r"examples\.json: not valid JSON"),
     ("hidden.json", '{"tests": []}', r"hidden\.json: field 'seed' must be an integer"),
     ("hidden.json", '{"seed": 0, "tests": []}', r"hidden\.json: field 'tests' must be a non-empty list"),

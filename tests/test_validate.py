@@ -93,7 +93,10 @@ def test_wrong_example_and_statement_fail(pair, sandbox):
     assert not result.ok and "disagrees with examples.json" in result.detail
     (pair / "examples.json").write_text('[{"args": [[3, 3, 3, 3], 6], "expected": 6}]')  # right, but not in statement.md
     result = checks(validate_problem(pair, sandbox))["examples"]
-    assert not result.ok and "does not show the expected output" in result.detail
+    assert not result.ok and "does not show the arguments or the expected output" in result.detail
+    (pair / "examples.json").write_text('[{"args": [[1, 2, 1, 2], 3], "expected": 4}]')  # `4` is shown, the call is not
+    result = checks(validate_problem(pair, sandbox))["examples"]
+    assert not result.ok and "example(s) [1]" in result.detail
 
 
 def test_slow_reference_fails_margin(pair, sandbox):

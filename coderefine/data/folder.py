@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from coderefine.data.result import LoadResult, Skipped
-from coderefine.data.problem import Problem, ProblemError
+from coderefine.data.problem import Problem, ProblemError, is_entry_point
 from sandbox import CallTest, Compare
 
 DIFFICULTIES = ("Easy", "Medium", "Hard")
@@ -109,14 +109,8 @@ def _check_meta_values(path: Path, meta: dict) -> None:
         raise ProblemError(f"{path}: field 'float_tol' must be >= 0 and finite, got {meta['float_tol']!r}")
     if not all(isinstance(t, str) for t in meta["techniques"]):
         raise ProblemError(f"{path}: field 'techniques' must be a list of strings")
-    if not _is_entry_point(meta["entry_point"]):
+    if not is_entry_point(meta["entry_point"]):
         raise ProblemError(f"{path}: field 'entry_point' must look like 'func_name' or 'Solution().method', got {meta['entry_point']!r}")
-
-
-def _is_entry_point(entry_point: str) -> bool:
-    """`func_name` or `Solution().method`: the two forms the sandbox resolves and `entry_name` maps to a definition."""
-    owner, dot, name = entry_point.rpartition(".")
-    return name.isidentifier() and (not dot or (owner.endswith("()") and owner[:-2].isidentifier()))
 
 
 def _read_json(path: Path) -> Any:
@@ -145,7 +139,7 @@ def read_examples(folder: Path) -> list[CallTest]:
     if not isinstance(data, list) or not data:
         raise ProblemError(f"{path}: must be a non-empty list of {{\"args\": [...], \"expected\": ...}}")
     for i, case in enumerate(data):
-        _check_case(path, f"example {i}", case, {"args": list, "expected": object})
+        _check_case(path, f"example {i + 1}", case, {"args": list, "expected": object})  # 1-based, as tests and reports name it
     return [CallTest(args=tuple(c["args"]), expected=c["expected"], name=f"example {i + 1}") for i, c in enumerate(data)]
 
 

@@ -20,9 +20,9 @@ from typing import Any, Iterator
 from coderefine.data.literals import NotLiteral, argument_value, assert_to_call_test, expected_value
 from coderefine.data.result import LoadResult, Skipped
 from coderefine.extract import entry_name
-from coderefine.data.problem import Problem, ProblemError
+from coderefine.data.problem import Problem, ProblemError, is_entry_point
 from coderefine.source import call_parts, find_function, identifiers, iter_nodes, parameter_names, parse, single_expression, text
-from sandbox import AssertTest, CallTest, Test
+from sandbox import AssertTest, CallTest, Compare, Test
 
 REQUIRED_FIELDS = ("task_id", "problem_description", "starter_code", "entry_point", "prompt", "test")
 TIME_LIMIT = 10.0  # seconds per test: some verified Hard completions need 4+ s on a busy 2-core machine
@@ -71,6 +71,7 @@ def load_lcd(path: str | Path, difficulty: str | None = None, since: date | None
     if not path.is_file():
         raise ProblemError(f"{path}: LeetCodeDataset file not found (use --dataset lcd:PATH with a .jsonl or .jsonl.gz file)")
     result = LoadResult()
+    first_at: dict[str, str] = {}  # task id -> where it was loaded: results are keyed by id, so ids must be unique
     for number, row in read_rows(path):
         where = f"{path}:{number}"
         if isinstance(row, str):
@@ -79,10 +80,16 @@ def load_lcd(path: str | Path, difficulty: str | None = None, since: date | None
         if not _selected(row, difficulty, since, until):
             continue
         try:
-            result.problems.append(row_to_problem(row, where))
+            problem = row_to_problem(row, where)
         except ProblemError as exc:
             task_id = row.get("task_id")
             result.skipped.append(Skipped(where, str(exc), task_id if isinstance(task_id, str) else ""))
+            continue
+        if problem.id in first_at:
+            result.skipped.append(Skipped(where, f"{where}: task_id {problem.id!r} repeats the row at {first_at[problem.id]}"))
+            continue
+        first_at[problem.id] = where
+        result.problems.append(problem)
     return result
 
 
@@ -109,6 +116,7 @@ def row_to_problem(row: dict, where: str) -> Problem:
             state = "missing" if name not in row else "not a non-empty string"
             raise ProblemError(f"{where}: required field '{name}' is {state}")
     entry_point = row["entry_point"].strip()
+    _check_entry_point(entry_point, row["starter_code"], where)
     hidden = convert_check(row["test"], where)
     return Problem(
         id=row["task_id"],
@@ -118,6 +126,7 @@ def row_to_problem(row: dict, where: str) -> Problem:
         visible_tests=tuple(visible_tests(row["problem_description"], row["starter_code"], entry_point, hidden)),
         hidden_tests=tuple(hidden),
         time_limit=TIME_LIMIT,
+        compare=_compare(hidden),
         prelude=row["prompt"] + PRELUDE_SUFFIX,
         difficulty=str(row.get("difficulty", "")),
         source=f"LeetCode {row['question_id']}" if row.get("question_id") else "LeetCode",
@@ -125,18 +134,44 @@ def row_to_problem(row: dict, where: str) -> Problem:
     )
 
 
+def _check_entry_point(entry_point: str, starter_code: str, where: str) -> None:
+    """A candidate is called through `entry_point`, so a row whose starter code lacks it could never pass."""
+    if not is_entry_point(entry_point):
+        raise ProblemError(f"{where}: field 'entry_point' must look like 'Solution().method' or 'func_name', got {entry_point!r}")
+    if find_function(starter_code, entry_name(entry_point)) is None:
+        raise ProblemError(f"{where}: field 'starter_code' does not define `{entry_name(entry_point)}`, "
+                           f"which entry_point {entry_point!r} calls")
+
+
+def _compare(hidden: list[Test]) -> Compare:
+    """Float answers within a tolerance, as LeetCode accepts them; the rows' asserts compare them exactly, so a
+    correct answer summed in another order would fail."""
+    floats = any(_holds_float(t.expected) for t in hidden if isinstance(t, CallTest))
+    return Compare(mode="float") if floats else Compare()
+
+
+def _holds_float(value: Any) -> bool:
+    if isinstance(value, list):
+        return any(map(_holds_float, value))
+    if isinstance(value, dict):
+        return any(map(_holds_float, value.values()))
+    return isinstance(value, float)
+
+
 def convert_check(test_source: str, where: str = "test") -> list[Test]:
     """`def check(candidate): assert ...` -> one test per assert (CallTest where all parts are literals).
 
-    A `check` that does more than assert (loops, setup) runs whole as a single AssertTest.
+    A `check` that does more than assert (loops, setup), or names its parameter otherwise (single asserts run
+    with `candidate` bound), runs whole as a single AssertTest. One without any assert would pass every candidate.
     """
+    tree = parse(test_source)
     check = find_function(test_source, "check")
-    if check is None or parse(test_source).root_node.has_error:
+    if check is None or tree.root_node.has_error:
         raise ProblemError(f"{where}: field 'test' has no parseable `def check(candidate):`")
+    if next(iter_nodes(tree.root_node, {"assert_statement"}), None) is None:
+        raise ProblemError(f"{where}: field 'test' asserts nothing; its check function needs `assert candidate(...) == ...` lines")
     body = [s for s in check.child_by_field_name("body").named_children if s.type != "comment"]
-    if not body:
-        raise ProblemError(f"{where}: field 'test' has an empty check function")
-    if any(s.type != "assert_statement" for s in body):
+    if any(s.type != "assert_statement" for s in body) or parameter_names(check) != ["candidate"]:
         return [AssertTest(source=test_source + "\n\ncheck(candidate)\n", name="check")]
     return [_assert_to_test(statement, f"test {i + 1}") for i, statement in enumerate(body)]
 
@@ -155,10 +190,10 @@ def _unwrapped(node) -> Any:
 
 def assert_signature(source: str) -> Signature | None:
     """(kwargs, expected) of a structural assert such as `assert is_same_tree(candidate(root=tree_node(...)), tree_node(...))`."""
-    statement = next(iter_nodes(parse(source).root_node, {"assert_statement"}), None)
-    if statement is None:
-        return None
-    condition = statement.named_children[0]
+    statements = [c for c in parse(source).root_node.named_children if c.type != "comment"]
+    if len(statements) != 1 or statements[0].type != "assert_statement":
+        return None  # a whole `check` is no example's twin: reusing it would show every hidden test
+    condition = statements[0].named_children[0]
     if condition.type == "comparison_operator" and len(condition.children) == 3 and condition.children[1].type == "==":
         call, expected = condition.children[0], condition.children[2]
     elif (outer := call_parts(condition)) and outer.function in _SAME and len(outer.args) == 2:
@@ -177,9 +212,9 @@ def assert_signature(source: str) -> Signature | None:
 def statement_examples(description: str) -> list[Signature]:
     """The `Input: a = 1, b = [2]` / `Output: 3` pairs of a LeetCode statement, in order, without repeats."""
     examples: list[Signature] = []
-    outputs = list(_OUTPUT.finditer(description))
-    for match in _INPUT.finditer(description):
-        output = next((o for o in outputs if o.start() > match.end()), None)
+    inputs = list(_INPUT.finditer(description))
+    for match, following in zip(inputs, [*inputs[1:], None]):
+        output = _OUTPUT.search(description, match.end(), following.start() if following else len(description))
         call = call_parts(single_expression(f"f({match.group(1)})"))
         if output is None or call is None or call.args:
             continue

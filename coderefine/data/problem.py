@@ -62,5 +62,11 @@ def _test_data(test: Test) -> dict:
     return {"type": type(test).__name__, **asdict(test)}
 
 
+def is_entry_point(entry_point: str) -> bool:
+    """`func_name` or `Solution().method`: the two forms the sandbox resolves and `entry_name` maps to a definition."""
+    owner, dot, name = entry_point.rpartition(".")
+    return name.isidentifier() and (not dot or (owner.endswith("()") and owner[:-2].isidentifier()))
+
+
 class ProblemError(ValueError):
     """A problem (or dataset row) is malformed; the message names the file and field."""

@@ -181,12 +181,14 @@ def _reference_checks(folder: Path, problem: Problem, sandbox, min_margin: float
     examples, hidden = list(problem.visible_tests), list(problem.hidden_tests)
     run = _run(sandbox, folder, "reference.py", problem, examples + hidden, problem.limits())
     shown, ran = run.outcomes[:len(examples)], run.outcomes[len(examples):]
-    missing = [i + 1 for i, t in enumerate(examples) if not appears_in(t.expected, problem.statement)]
+    missing = [i + 1 for i, t in enumerate(examples)
+               if not all(appears_in(v, problem.statement) for v in (*t.args, t.expected))]
     wrong = [o for o in shown if o.status != "passed"]
     if wrong:
         ex = CheckResult("examples", False, f"reference.py disagrees with examples.json: {_first_bad(replace(run, outcomes=wrong))}")
     elif missing:
-        ex = CheckResult("examples", False, f"statement.md does not show the expected output of example(s) {missing} from examples.json")
+        ex = CheckResult("examples", False, f"statement.md does not show the arguments or the expected output of example(s) "
+                         f"{missing} from examples.json")
     else:
         ex = CheckResult("examples", True, f"{len(examples)} examples match reference.py and statement.md")
     passed = sum(o.status == "passed" for o in ran)
