@@ -81,6 +81,12 @@ def render(value: Any, limit: int = 300) -> str:
     return _clip_middle(text, limit)
 
 
+def clean(text: str) -> str:
+    """Jail text as valid UTF-8: JSON carries lone surrogates (`"\\udc80"`), which no UTF-8 file or encoder
+    takes, so one in an exception message would crash whoever writes or hashes the report."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
 def render_call(args: Sequence[Any], kwargs: dict[str, Any], limit: int = 300) -> str:
     """Arguments as they would be written in the call, `[1,2], 3, k=4`, so a reader (or an LLM) sees the call."""
     parts = [render(a, limit) for a in args] + [f"{k}={render(v, limit)}" for k, v in kwargs.items()]

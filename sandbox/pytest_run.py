@@ -13,6 +13,7 @@ import secrets
 from importlib import resources
 from pathlib import Path
 
+from sandbox.compare import clean
 from sandbox.process import RawRun
 from sandbox.types import ExecutionReport, Limits, TestOutcome
 from sandbox.wire import Rejected, loads_guarded
@@ -93,18 +94,18 @@ def _records(stdout: bytes, nonce: bytes) -> tuple[list[TestOutcome], dict | Non
                 problems.append("a second 'done' record")
             done = record
         elif record["nodeid"] in outcomes or done is not None:
-            problems.append(f"a second or late record for {record['nodeid'][:200]}")
+            problems.append(f"a second or late record for {clean(record['nodeid'][:200])}")
         else:
-            outcomes[record["nodeid"]] = TestOutcome(status=record["status"], name=record["nodeid"],
+            outcomes[record["nodeid"]] = TestOutcome(status=record["status"], name=clean(record["nodeid"]),
                                                      seconds=float(record["seconds"]),
-                                                     traceback=record["traceback"][-4000:])
+                                                     traceback=clean(record["traceback"][-4000:]))
     return list(outcomes.values()), done, problems
 
 
 def _checked(record) -> dict:
     """A test record {nodeid, status, seconds, traceback} or a done record {event, exitstatus, collected}."""
-    def number(value) -> bool:
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    def number(value) -> bool:  # and within float range: float() of a longer int raises OverflowError
+        return type(value) is float or type(value) is int and value.bit_length() < 1024
 
     if isinstance(record, dict) and set(record) == {"event", "exitstatus", "collected"}:
         if record["event"] == "done" and all(type(record[k]) is int for k in ("exitstatus", "collected")):

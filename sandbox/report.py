@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from sandbox.compare import render, render_call, values_match
+from sandbox.compare import clean, render, render_call, values_match
 from sandbox.session import Record, Results
 from sandbox.types import CallTest, Compare, ExecutionReport, Test, TestOutcome
 
@@ -17,9 +17,9 @@ def build_report(results: Results, tests: Sequence[Test], compare: Compare, back
     outcomes = [_outcome(test, record, compare) for test, record in zip(tests, results.records)]
     outcomes += [_outcome(test, Record("killed", exception=results.invalid or results.error), compare)
                  for test in tests[len(outcomes):]]
-    error, killed = results.error, "timeout" if results.limit_hit == "wall" else ""
+    error, killed = clean(results.error), "timeout" if results.limit_hit == "wall" else ""
     if results.invalid:
-        error, killed = f"run invalidated: {results.invalid}", "invalid"
+        error, killed = f"run invalidated: {clean(results.invalid)}", "invalid"
         for outcome in outcomes:
             outcome.status, outcome.exception = "error", error
     return ExecutionReport(outcomes=outcomes, backend=backend, seconds=seconds, error=error, killed_reason=killed,
@@ -28,8 +28,8 @@ def build_report(results: Results, tests: Sequence[Test], compare: Compare, back
 
 def _outcome(test: Test, record: Record, compare: Compare) -> TestOutcome:
     is_call = isinstance(test, CallTest)
-    outcome = TestOutcome(status=record.status, name=test.name, exception=record.exception,
-                          traceback=record.traceback, stdout=record.stdout, seconds=record.seconds,
+    outcome = TestOutcome(status=record.status, name=test.name, exception=clean(record.exception),
+                          traceback=clean(record.traceback), stdout=clean(record.stdout), seconds=record.seconds,
                           limit_hit=record.limit_hit,
                           input=render_call(test.args, test.kwargs) if is_call else render(test.source),
                           expected=render(test.expected) if is_call else "")

@@ -44,6 +44,16 @@ def test_import_error_marks_every_test(box):
     assert missing.outcomes[0].status == "error" and "not found" in missing.error
 
 
+def test_lone_surrogates_in_what_a_candidate_raises_are_reported_as_utf8(box):
+    """A candidate's exception text reaches prompts and files: it must be encodable, for call and assert tests."""
+    code = "def f(x):\n    print('out\\udc80')\n    raise ValueError('bad \\udc80')\n"
+    report = box.run_tests(code, [CallTest(args=(1,), expected=1), AssertTest(source="assert candidate(1) == 1")], "f")
+    assert [o.status for o in report.outcomes] == ["error", "error"]
+    for outcome in report.outcomes:
+        assert "ValueError: bad ?" in outcome.exception.encode().decode()
+        assert (outcome.traceback + outcome.stdout).encode()
+
+
 def test_fail_fast_skips_after_a_timeout(box):
     code = "import time\ndef f(x):\n    time.sleep(x)\n    return x\n"
     tests = [CallTest(args=(0,), expected=0), CallTest(args=(5,), expected=5), CallTest(args=(0,), expected=0)]

@@ -213,3 +213,26 @@ def test_pytest_records_need_the_nonce_and_consistency():
     typed = pytest_report(_pytest_raw([_line(nonce, {**ok, "seconds": "soon"}), _line(nonce, done)]), nonce, None, "x",
                           Limits())
     assert typed.passed == 0 and "malformed" in typed.error
+
+
+def test_pytest_record_with_a_float_overflowing_int_is_malformed_not_a_crash():
+    nonce = b"n" * 32
+    huge = {"nodeid": "t.py::a", "status": "passed", "seconds": 10 ** 400, "traceback": ""}
+    report = pytest_report(_pytest_raw([_line(nonce, huge), _line(nonce, {"event": "done", "exitstatus": 0,
+                                                                          "collected": 1})], code=0),
+                           nonce, None, "x", Limits())
+    assert report.passed == 0 and "malformed" in report.error
+
+
+def test_lone_surrogates_from_a_jail_become_valid_utf8():
+    """JSON may carry "\\udc80"; a report must still encode (files, hashes of prompts that quote it)."""
+    bad = "bad \udc80"
+    results = Results(records=[Record("error", exception=bad, traceback=bad, stdout=bad)], error=bad)
+    report = build_report(results, [CallTest(args=(1,), expected=1)], Compare(), "bwrap", 0.1)
+    outcome = report.outcomes[0]
+    for text in (outcome.exception, outcome.traceback, outcome.stdout, report.error):
+        assert text.encode() == b"bad ?"
+    nonce = b"n" * 32
+    record = {"nodeid": "t.py::\udc80", "status": "failed", "seconds": 0.1, "traceback": bad}
+    pytest = pytest_report(_pytest_raw([_line(nonce, record), _line(nonce, record)]), nonce, None, "x", Limits())
+    assert (pytest.outcomes[0].name + pytest.outcomes[0].traceback + pytest.error).encode()
