@@ -16,3 +16,9 @@ def judge(problem: Problem, code: str, sandbox, *, fail_fast: bool = False) -> R
     need the rest, but a report that shows every failure does.
     """
     return ProblemLoss(problem, sandbox).run(code, problem.hidden_tests, fail_fast=fail_fast)
+
+
+def solved(hidden: Report) -> bool:
+    """Every hidden test passed, on a verdict the answer could not have forged: the unsafe backend runs it
+    beside the judge, so its pass is no verdict."""
+    return hidden.complete and not hidden.untrusted

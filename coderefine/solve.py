@@ -5,7 +5,7 @@ import time
 from typing import Callable
 
 from coderefine.data.problem import Problem
-from coderefine.judge import judge
+from coderefine.judge import judge, solved
 from coderefine.llm import LLM
 from coderefine.loop import ProblemLoss
 from coderefine.methods import Method
@@ -45,7 +45,7 @@ def solve_summary(traj: Trajectory) -> dict:
                   "visible_passed": final.visible.passed if final else 0,
                   "visible_total": final.visible.total if final else 0,
                   "hidden": hidden.to_dict(), "hidden_passed": hidden.passed, "hidden_total": hidden.total,
-                  "solved": hidden.complete},
+                  "solved": solved(hidden)},
         "stop_reason": traj.stop_reason,
         "selftests": traj.selftests,
         "stats": traj.stats,

@@ -82,6 +82,21 @@ def test_json_reports_iterations_final_hidden_and_usage(cli, tmp_path):
     assert len(server.requests) == 3 and {r["seed"] for r in server.requests} != {5}
 
 
+def test_an_answer_judged_beside_the_unsafe_backend_gets_no_verdict(cli):
+    """It passes every hidden test, but it ran as the judge's own user and could have forged that."""
+    with ScriptedServer([REFERENCE]) as server:
+        result = cli.invoke(app, ["solve", "pair-sum-count", "--dataset", DATASET, "--model", "openai/fake",
+                                  "--api-base", server.api_base, "--backend", "unsafe", "--method", "zero-shot"])
+        as_json = cli.invoke(app, ["solve", "pair-sum-count", "--dataset", DATASET, "--model", "openai/fake",
+                                   "--api-base", server.api_base, "--backend", "unsafe", "--method", "zero-shot",
+                                   "--json"])
+    assert result.exit_code == 1 and "NO VERDICT: the unsafe backend" in result.stdout
+    assert "SOLVED" not in result.stdout.replace("NOT SOLVED", "")
+    final = json.loads(as_json.stdout)["final"]
+    assert final["hidden_passed"] == final["hidden_total"] > 0 and final["solved"] is False
+    assert final["hidden"]["untrusted"]
+
+
 def test_rich_view_shows_progress_code_verdict_and_usage(cli):
     with ScriptedServer([WRONG, NAIVE]) as server:
         result = solve(cli, server, "--max-iters", "1")

@@ -16,6 +16,7 @@ from coderefine.bench.store import BenchError, ResultStore, RunKey, Setup
 from coderefine.data.problem import Problem
 from coderefine.llm import LLM
 from coderefine.methods import Method
+from coderefine.judge import solved
 from coderefine.solve import solve_problem
 from coderefine.types import Budget, Trajectory
 
@@ -137,7 +138,7 @@ def result_row(job: Job, traj: Trajectory, setup: Setup) -> dict:
         "candidates": len(traj.candidates),
         "visible_passed": visible.passed if visible else 0, "visible_total": visible.total if visible else 0,
         "selftest_passed": final.selftest.passed if final else 0, "selftest_total": final.selftest.total if final else 0,
-        "hidden_passed": hidden.passed, "hidden_total": hidden.total, "solved": hidden.complete,
+        "hidden_passed": hidden.passed, "hidden_total": hidden.total, "solved": solved(hidden),
         "calls": usage.calls, "llm_calls": usage.llm_calls, "cached_calls": usage.cached_calls,
         "prompt_tokens": usage.prompt_tokens, "completion_tokens": usage.completion_tokens,
         "cached_prompt_tokens": usage.cached_prompt_tokens, "cached_completion_tokens": usage.cached_completion_tokens,

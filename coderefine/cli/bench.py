@@ -113,6 +113,9 @@ def _run(ui: Output, out_dir: Path, method_names: list[str], dataset: str, probl
                                 temperature=temperature, backend=backend, **(server or {}))
     settings = resolved.settings
     ui.detail(settings_line(resolved))
+    if settings.backend == "unsafe":
+        fail("--backend unsafe: a bench needs verdicts its answers cannot forge; use bwrap or docker "
+             "(`python -m sandbox check` says which this machine has)")
     try:
         methods = [get_method(name) for name in method_names]
     except UnknownMethod as exc:

@@ -71,6 +71,8 @@ def _render_result(summary: dict, ui: Output) -> None:
     code = final["code"] or "# (no code)"
     console.print(Syntax(code, "python", line_numbers=True) if console.is_terminal else Text(code))
     verdict = Text("SOLVED", "bold green") if final["solved"] else Text("NOT SOLVED", "bold red")
+    if untrusted := final["hidden"].get("untrusted"):
+        verdict = Text(f"NO VERDICT: {untrusted}", "bold yellow")
     console.print(Text(f"hidden tests: {final['hidden_passed']}/{final['hidden_total']}  "), verdict, sep="")
     if summary["selftests"] and ui.chatty:
         ui.table(("self test", "expected", "label", "votes for / against"), selftest_rows(summary["selftests"]),
