@@ -99,3 +99,20 @@ def test_an_unusable_cache_is_a_cache_error_naming_its_file_and_the_way_out(tmp_
         with pytest.raises(CacheError, match="c.sqlite is unusable"):
             operation()
     assert issubclass(CacheError, EngineError)
+
+
+def test_a_counter_that_cannot_be_written_does_not_fail_the_read(tmp_path, monkeypatch):
+    import sqlite3
+    cache = LLMCache(tmp_path / "c.sqlite")
+    cache.put("k", {"texts": ["hi"]})
+    monkeypatch.setattr(LLMCache, "_connect", lambda self: sqlite3.connect(self.path, timeout=0.2))
+    writer = sqlite3.connect(tmp_path / "c.sqlite")
+    writer.execute("BEGIN IMMEDIATE")   # another process is writing, longer than the busy timeout
+    try:
+        assert cache.get("k") == {"texts": ["hi"]} and cache.get("other") is None
+    finally:
+        writer.rollback()
+        writer.close()
+    assert (cache.stats().hits, cache.stats().misses) == (0, 0)   # those two went uncounted
+    cache.get("k")
+    assert cache.stats().hits == 1

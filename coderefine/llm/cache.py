@@ -99,10 +99,19 @@ class LLMCache:
 
     def get(self, key: str) -> dict | None:
         """The stored value, counting a hit or a miss."""
-        with self._guard(), closing(self._connect()) as db, db:
+        with self._guard(), closing(self._connect()) as db:
             row = db.execute("SELECT value FROM responses WHERE key = ?", (key,)).fetchone()
-            db.execute("UPDATE counters SET value = value + 1 WHERE name = ?", ("hits" if row else "misses",))
+        self._count("hits" if row else "misses")
         return json.loads(row[0]) if row else None
+
+    def _count(self, name: str) -> None:
+        """Best effort: a counter that cannot be written (a full disk, a writer holding the lock past the
+        timeout) leaves `cache stats` one short, and must not fail the read it counts."""
+        try:
+            with closing(self._connect()) as db, db:
+                db.execute("UPDATE counters SET value = value + 1 WHERE name = ?", (name,))
+        except (sqlite3.Error, OSError):
+            return
 
     def put(self, key: str, value: dict) -> dict:
         """Stores `value` unless the key already has one, and returns the stored value. The first answer to a
