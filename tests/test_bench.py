@@ -130,6 +130,26 @@ def test_a_folder_is_resumed_from_another_working_directory_but_not_on_another_f
         store.open(Setup("lcd:lcd-dev.jsonl.gz", "m", budget), {"a": "h9"})
 
 
+def test_a_second_bench_into_a_folder_in_use_is_refused_and_nothing_changes(tmp_path):
+    import subprocess
+    import sys
+    folder = tmp_path / "runs"
+    holder = ("import sys, time\nfrom coderefine.bench.store import ResultStore\n"
+              "with ResultStore(sys.argv[1]).writing():\n    print('held', flush=True)\n    time.sleep(60)\n")
+    first = subprocess.Popen([sys.executable, "-c", holder, str(folder)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert first.stdout.readline() == "held\n"
+        result = CliRunner().invoke(app, ["bench", "--dataset", "humaneval", "--problems", "HumanEval/0",
+                                          "--out", str(folder), "--model", "openai/none", "--budget-calls", "2"])
+        assert result.exit_code != 0 and "another bench is writing to" in result.output
+        assert sorted(p.name for p in folder.iterdir()) == [".bench.lock"]
+    finally:
+        first.kill()
+        first.wait()
+    with ResultStore(folder).writing():   # once the first is gone, the folder is free again
+        pass
+
+
 def test_a_folder_without_results_takes_the_setup_of_the_next_bench(tmp_path):
     """A bench that stopped before its first run (a mistyped model) does not lock the folder to its setup."""
     store = ResultStore(tmp_path / "runs")

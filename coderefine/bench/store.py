@@ -12,13 +12,18 @@ from __future__ import annotations
 import json
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from filelock import FileLock, Timeout
 
 from coderefine.types import Budget
 
 MANIFEST = "bench.json"
 RESULTS = "results.jsonl"
+LOCK = ".bench.lock"
 
 
 class BenchError(ValueError):
@@ -82,15 +87,34 @@ class ResultStore:
         self.folder = Path(folder)
         self._lock = threading.Lock()
 
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Held by the one bench that writes here: a second one would run the same runs again, and its repair of
+        a torn last line could cut a line the first is writing."""
+        self._create()
+        lock = FileLock(self.folder / LOCK)
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            raise BenchError(f"another bench is writing to {self.folder}; wait for it to end (its runs are kept), "
+                             "or use another --out folder") from None
+        try:
+            yield
+        finally:
+            lock.release()
+
+    def _create(self) -> None:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise BenchError(f"{self.folder}: cannot create the results folder: {exc.strerror}") from exc
+
     # --- manifest ------------------------------------------------------------------------------
 
     def open(self, setup: Setup, problems: dict[str, str]) -> Manifest:
         """Create the folder, or check that it holds results of the same setup and data, and record the
         problems this bench adds. Raises BenchError on any mismatch, before any work is done."""
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise BenchError(f"{self.folder}: cannot create the results folder: {exc.strerror}") from exc
+        self._create()
         path = self.folder / MANIFEST
         manifest = Manifest(setup, {})
         if path.exists():

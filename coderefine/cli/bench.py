@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Optional
 
@@ -146,44 +147,49 @@ def _run(ui: Output, out_dir: Path, method_names: list[str], dataset: str, probl
         if method.spend_of and method.spend_of not in present:
             fail(f"{method.name}: {out_dir} holds no runs of {method.spend_of} to match, and --methods does not "
                  f"run it; add {method.spend_of} to --methods, or bench it into this folder first")
-    try:
-        store.open(setup, {p.id: p.digest() for p in selected})
-    except BenchError as exc:
-        fail(str(exc))
-    prepare_local_model(settings.model, ui, serving)
-    keys = {RunKey(m.name, p.id, s) for m in methods for p in selected for s in seeds}
-    done = store.done()
-    try:
-        jobs = plan(methods, selected, seeds, done, budget, rows)
-    except BenchError as exc:
-        fail(str(exc))
-    todo, held = len(jobs), waiting(methods, selected, seeds, done, jobs)
-    solved: Counter = Counter()
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-               TimeRemainingColumn())
-    ui.note(f"{todo} of {len(keys)} runs to do ({len(methods)} methods × {len(selected)} problems × "
-            f"{len(seeds)} seeds) with {settings.model}; results in {out_dir}"
-            + (f"; {held} wait for the runs whose spend they match (rerun once those are done)" if held else ""))
-    try:
-        with open_sandbox(settings.backend, ui, slots=sandbox_slots) as box, environment_errors(), \
-                Engine(settings.model, cache=not no_cache, api_base=api_base, concurrency=settings.slots,
-                       serving=serving, notes=ui) as engine, \
-                Progress(*columns, console=err, disable=not ui.chatty) as progress:
-            engine.check()   # a missing API key stops the bench before its first run
-            task = progress.add_task("bench", total=todo)
+    with ExitStack() as writer:
+        try:
+            writer.enter_context(store.writing())   # one bench at a time in a folder
+        except BenchError as exc:
+            fail(str(exc))
+        try:
+            store.open(setup, {p.id: p.digest() for p in selected})
+        except BenchError as exc:
+            fail(str(exc))
+        prepare_local_model(settings.model, ui, serving)
+        keys = {RunKey(m.name, p.id, s) for m in methods for p in selected for s in seeds}
+        done = store.done()
+        try:
+            jobs = plan(methods, selected, seeds, done, budget, rows)
+        except BenchError as exc:
+            fail(str(exc))
+        todo, held = len(jobs), waiting(methods, selected, seeds, done, jobs)
+        solved: Counter = Counter()
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                   TimeRemainingColumn())
+        ui.note(f"{todo} of {len(keys)} runs to do ({len(methods)} methods × {len(selected)} problems × "
+                f"{len(seeds)} seeds) with {settings.model}; results in {out_dir}"
+                + (f"; {held} wait for the runs whose spend they match (rerun once those are done)" if held else ""))
+        try:
+            with open_sandbox(settings.backend, ui, slots=sandbox_slots) as box, environment_errors(), \
+                    Engine(settings.model, cache=not no_cache, api_base=api_base, concurrency=settings.slots,
+                           serving=serving, notes=ui) as engine, \
+                    Progress(*columns, console=err, disable=not ui.chatty) as progress:
+                engine.check()   # a missing API key stops the bench before its first run
+                task = progress.add_task("bench", total=todo)
 
-            def on_result(row: dict) -> None:
-                solved[row["method"]] += row["solved"]
-                progress.update(task, advance=1, description="solved: " + ", ".join(
-                    f"{m.name} {solved[m.name]}" for m in methods))
+                def on_result(row: dict) -> None:
+                    solved[row["method"]] += row["solved"]
+                    progress.update(task, advance=1, description="solved: " + ", ".join(
+                        f"{m.name} {solved[m.name]}" for m in methods))
 
-            run_bench(store, setup, methods, selected, seeds, engine, box,
-                      ThreadExecutor(workers or 2 * settings.slots, on_interrupt=lambda n: ui.note(
-                          f"Ctrl-C: finishing the {n} runs in flight, so that their work is kept "
-                          "(Ctrl-C again to drop them)")), on_result=on_result)
-    except BenchError as exc:
-        fail(f"{exc} (results so far are kept in {out_dir}; rerun the same command to resume)",
-             ExitCode.ENVIRONMENT)
+                run_bench(store, setup, methods, selected, seeds, engine, box,
+                          ThreadExecutor(workers or 2 * settings.slots, on_interrupt=lambda n: ui.note(
+                              f"Ctrl-C: finishing the {n} runs in flight, so that their work is kept "
+                              "(Ctrl-C again to drop them)")), on_result=on_result)
+        except BenchError as exc:
+            fail(f"{exc} (results so far are kept in {out_dir}; rerun the same command to resume)",
+                 ExitCode.ENVIRONMENT)
     ran = {row["method"] for row in store.results()}
     return [m.name for m in methods if m.name in ran], [p.id for p in selected]
 
