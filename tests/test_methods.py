@@ -75,6 +75,14 @@ def test_reflexion_spends_2_calls_per_round_and_returns_the_last(box):
     assert implement[4]["content"] == "r1" and "# output: 0" in implement[3]["content"]
 
 
+def test_reflexion_shows_the_statement_where_the_signature_lacks_it(box):
+    # a LeetCode-style problem: the starter code is a stub, the task is in the statement
+    _, llm = run("reflexion", [HALF, "r1", RIGHT], box)
+    assert "Return a + b." in llm.calls[2]["messages"][-1]["content"]
+    _, llm = run("reflexion", ["assert add(1, 1) == 2\n", WRONG, "r1", RIGHT], box, visible=())
+    assert "Return a + b." in llm.calls[0]["messages"][-1]["content"]
+
+
 def test_reflexion_generates_tests_when_there_are_none(box):
     tests = "assert add(1, 1) == 2\nassert add(2, 5) == 7\nassert add(2, 5) == 7\nassert nope(1) == 2\n"
     traj, llm = run("reflexion", [tests, WRONG, "r1", RIGHT], box, visible=())

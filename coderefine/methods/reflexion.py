@@ -15,7 +15,8 @@ from __future__ import annotations
 import random
 
 from coderefine.data.literals import assert_to_call_test
-from coderefine.loop import Run, ask_for_code, call_seed, first_candidate
+from coderefine.data.problem import Problem
+from coderefine.loop import Run, ask_for_code, call_seed, first_candidate, problem_text
 from coderefine.prompts import assert_report, render
 from coderefine.source import assert_statements
 from coderefine.types import Candidate, Report
@@ -51,11 +52,20 @@ def reflexion(run: Run) -> str:
                     {"role": "user", "content": render("reflexion.implement_results", feedback=feedback)},
                     {"role": "assistant", "content": reflection},
                     {"role": "user", "content": render("reflexion.implement_request",
-                                                       signature=run.problem.starter_code)}]
+                                                       signature=signature(run.problem))}]
         code = ask_for_code(run, "implement", messages, seed=call_seed(run.seed, j, 2), reminder=False)
         current = run.add(Candidate(index=-1, code=code or current.code, origin="reflexion", parent=current.index,
                                     critique=reflection), selftests=generated)
     return "tests pass" if _report(current, generated).complete else "iteration budget spent"
+
+
+def signature(problem: Problem) -> str:
+    """What the original sends as the function signature: its prompt, which on HumanEval is the signature with the
+    docstring and on LeetCode-style problems carries the statement too. A bare stub would hide the task from every
+    call after the first."""
+    if problem.statement.strip() == problem.starter_code.strip():
+        return problem.starter_code
+    return problem_text(problem)
 
 
 def _implementations(run: Run, *, generated: bool) -> int:
@@ -74,7 +84,7 @@ def generate_tests(run: Run) -> tuple[CallTest, ...]:
     reply = run.ask("tests", [
         {"role": "system", "content": render("reflexion.tests_system")},
         {"role": "user", "content": render("reflexion.tests_example") + "\n\n"
-                                    + render("reflexion.tests_user", signature=run.problem.starter_code)}],
+                                    + render("reflexion.tests_user", signature=signature(run.problem))}],
         seed=call_seed(run.seed, 0, 5), temperature=TESTS_TEMPERATURE)
     tests: dict[str, CallTest] = {}
     for statement in assert_statements(reply):
