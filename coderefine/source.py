@@ -16,6 +16,9 @@ def _language() -> Language:
     return Language(tree_sitter_python.language())
 
 
+BOM = "\ufeff"   # a UTF-8 byte order mark, which some Windows editors put at the start of a file
+
+
 def parse(code: str) -> Tree:
     """Parse Python source; a fresh Parser per call keeps this thread-safe."""
     return Parser(_language()).parse(code.encode("utf-8"))
@@ -52,9 +55,10 @@ def syntax_errors(code: str) -> list[str]:
 
 
 def _compile_error(code: str) -> list[str]:
-    """CPython's verdict, compiled and never run."""
+    """CPython's verdict, compiled and never run. A leading byte order mark is dropped, as Python drops it when
+    it reads the file (compile() refuses it in a str)."""
     try:
-        compile(code, _COMPILED_AS, "exec", dont_inherit=True)
+        compile(code.removeprefix(BOM), _COMPILED_AS, "exec", dont_inherit=True)
     except SyntaxError as exc:   # IndentationError included
         return [f"line {exc.lineno}, column {exc.offset}: {exc.msg}"]
     except (ValueError, RecursionError, MemoryError) as exc:   # a NUL byte; nesting too deep for the compiler

@@ -3,7 +3,7 @@ import pytest
 
 from coderefine.repo.problem import starter_code
 from coderefine.repo.splice import SpliceError, add_imports, new_versions, splice
-from coderefine.repo.targets import locate
+from coderefine.repo.targets import definitions, locate
 
 SHAPES = '''"""Shapes."""
 import math
@@ -90,6 +90,17 @@ def test_a_file_with_crlf_line_endings_keeps_them():
         "return 2", "return re.escape('2')")
 
 
+def test_a_file_that_starts_with_a_byte_order_mark_is_edited_and_keeps_it_first():
+    """Python skips a UTF-8 BOM; it is neither a syntax error nor the indentation of a first-line function,
+    and new imports go after it."""
+    code = "\ufeffdef f(x):\n    return x + 1\n"
+    found = [locate(code, "m.py", "f")]
+    assert found[0].indent == ""
+    candidate = "import math\n\n\ndef f(x):\n    return math.floor(x)\n"
+    changed = splice({"m.py": code}, new_versions(candidate, found), candidate)["m.py"]
+    assert changed == "\ufeffimport math\ndef f(x):\n    return math.floor(x)\n"
+
+
 def test_a_candidate_that_does_not_parse_is_refused():
     with pytest.raises(SpliceError, match="the candidate does not parse"):
         new_versions("def times(v):\n    return (v\n", variables())
@@ -111,3 +122,19 @@ def test_methods_of_one_class_share_one_stub_in_the_order_of_the_file():
     changed = shown.replace("return 2", "return 20").replace("return 3", "return 30")
     assert splice({"shop.py": code}, new_versions(changed, found), changed)["shop.py"] == \
         code.replace("return 2", "return 20").replace("return 3", "return 30")
+
+
+def test_a_property_setter_is_written_back_from_the_setter_of_the_candidate():
+    """Getter and setter share a name: the candidate's version is the one with the same first line."""
+    code = ("class C:\n    @property\n    def x(self):\n        return self._x\n\n"
+            "    @x.setter\n    def x(self, v):\n        self._x = -v\n")
+    setter = [d for d in definitions(code, "c.py") if d.qualname == "C.x"][1]
+    candidate = ("class C:\n    @property\n    def x(self):\n        return self._x\n\n"
+                 "    @x.setter\n    def x(self, v):\n        self._x = v\n")
+    assert splice({"c.py": code}, new_versions(candidate, [setter]), candidate)["c.py"] == code.replace("-v", "v")
+
+
+def test_a_crlf_file_the_candidate_leaves_as_it_was_is_not_among_the_changed_files():
+    found = [locate("def f(x):\r\n    return x + 1\r\n", "a.py", "f"), locate("def g():\r\n    return 2\r\n", "b.py", "g")]
+    candidate = starter_code(found).replace("\r\n", "\n").replace("return 2", "return 3")
+    assert list(new_versions(candidate, found)) == [found[1]]

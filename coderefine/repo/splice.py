@@ -8,7 +8,7 @@ from typing import Mapping, Sequence
 
 from tree_sitter import Node
 
-from coderefine.repo.targets import Definition, definitions, reindent
+from coderefine.repo.targets import Definition, definitions, file_start, reindent
 from coderefine.source import identifiers, parse, syntax_errors, text
 
 
@@ -21,14 +21,24 @@ def new_versions(code: str, variables: Sequence[Definition]) -> dict[Definition,
     errors = syntax_errors(code)
     if errors:
         raise SpliceError(f"the candidate does not parse ({errors[0]})")
-    written = {d.qualname: d for d in reversed(definitions(code))}   # the first of a name wins
+    written: dict[str, list[Definition]] = {}
+    for definition in definitions(code):
+        written.setdefault(definition.qualname, []).append(definition)
     versions = {}
     for variable in variables:
-        found = written.get(variable.shown)
-        if found is None or found.text == reindent(variable.text, variable.indent, found.indent, variable.string_rows):
-            continue
+        found = _counterpart(variable, written.get(variable.shown, []))
+        if found is None or _lf(found.text) == _lf(reindent(variable.text, variable.indent, found.indent,
+                                                            variable.string_rows)):
+            continue   # left as it was shown (a candidate comes with LF, a CRLF file has CRLF)
         versions[variable] = reindent(found.text, found.indent, variable.indent, found.string_rows)
     return versions
+
+
+def _counterpart(variable: Definition, written: list[Definition]) -> Definition | None:
+    """Of the candidate's definitions under the variable's name, the one whose first line is the variable's
+    (a property's setter is told from its getter by `@x.setter`), else the first."""
+    head = variable.text.split("\n", 1)[0].strip()
+    return next((d for d in written if d.text.split("\n", 1)[0].strip() == head), written[0] if written else None)
 
 
 def splice(files: Mapping[str, str], versions: Mapping[Definition, str], code: str = "") -> dict[str, str]:
@@ -66,13 +76,13 @@ def add_imports(source: str, code: str, used: set[str] | None = None) -> str:
                  and n.named_children[0].type == "string"]
     anchors = _imports(source) or docstring or _header(children)
     data = source.encode("utf-8")
-    at = 0
+    at = start = file_start(data)
     if anchors:
         end = data.find(b"\n", anchors[-1].end_byte)
         at = end + 1 if end >= 0 else len(data)
     newline = _newline(source)
     block = "".join(line + newline for line in missing).encode("utf-8")
-    prefix = data[:at] if at == 0 or data[:at].endswith(b"\n") else data[:at] + newline.encode("utf-8")
+    prefix = data[:at] if at == start or data[:at].endswith(b"\n") else data[:at] + newline.encode("utf-8")
     return (prefix + block + data[at:]).decode("utf-8")
 
 
@@ -85,6 +95,10 @@ def _header(children: list[Node]) -> list[Node]:
             break
         header.append(node)
     return header
+
+
+def _lf(text: str) -> str:
+    return text.replace("\r\n", "\n")
 
 
 def _newline(source: str) -> str:

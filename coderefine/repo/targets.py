@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from tree_sitter import Node
 
 from coderefine.repo import RepoError
-from coderefine.source import parse, syntax_errors, text
+from coderefine.source import BOM, parse, syntax_errors, text
 
 INDENT = "    "
 
@@ -81,13 +81,19 @@ def definitions(code: str, path: str = "") -> list[Definition]:
 
 
 def _definition(data: bytes, node: Node, path: str, qualname: str, classes: tuple[str, ...]) -> Definition:
-    line_start = data.rfind(b"\n", 0, node.start_byte) + 1
+    line_start = data.rfind(b"\n", 0, node.start_byte) + 1 or file_start(data)
     first_row = node.start_point[0]
     rows = frozenset(row - first_row for row in string_rows(node) if row > first_row)
     return Definition(path=path, qualname=qualname, start=node.start_byte, end=node.end_byte,
                       line=first_row + 1, end_line=node.end_point[0] + 1,
                       indent=data[line_start:node.start_byte].decode("utf-8"), classes=classes,
                       text=data[node.start_byte:node.end_byte].decode("utf-8"), string_rows=rows)
+
+
+def file_start(data: bytes) -> int:
+    """The first byte of a file's code: after a byte order mark, which is neither indentation nor code."""
+    mark = BOM.encode("utf-8")
+    return len(mark) if data.startswith(mark) else 0
 
 
 def string_rows(node: Node) -> set[int]:
