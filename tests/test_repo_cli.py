@@ -289,3 +289,12 @@ def test_a_tracked_file_whose_name_is_not_utf8_does_not_stop_the_hook(repo):
     with ScriptedReplies([]) as server:
         result = invoke(server, "hook")
     assert result.exit_code == 0 and "all 1 selected tests pass already" in result.stdout, result.output
+
+
+def test_the_undo_command_printed_after_apply_quotes_a_path_with_a_space(capsys):
+    from coderefine.repo.apply import Change
+    fixed = Report(1, 1)
+    outcome = Outcome(before=Report(0, 1), after=fixed, changes=[Change("my calc.py", BUGGY, FIXED)],
+                      trajectory=Trajectory("repo", "coderefine", "m", 0))
+    show_outcome(Output(), outcome, applied=True)
+    assert "`git checkout -- 'my calc.py'` undoes it" in capsys.readouterr().out

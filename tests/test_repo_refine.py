@@ -218,3 +218,40 @@ def test_failures_that_come_from_a_file_left_out_of_the_copy_stop_before_the_mod
         baseline(prepare(Request(root=repo, tests=("tests/test_left_out.py",))), box)
     assert (f"the failing tests use files that were left out of the sandbox copy, so they fail there whatever "
             f"the code does: {left_out} (binary, or text that is not UTF-8)") in str(caught.value)
+
+
+def test_a_name_defined_twice_means_the_definition_the_tests_run(repo, box):
+    """Python binds the last `def` of a name: the first one is dead code, and the fix must go to the other."""
+    write(repo, {"mathx/stats.py": STATS + "\n\ndef mean(values):\n    return sum(values) * len(values)\n"})
+    git(repo, "add", "-A")
+    prepared = prepare(Request(root=repo, target=TargetSpec("mathx/stats.py", "mean"),
+                               tests=("tests/test_mathx.py::test_mean",)))
+    [chosen] = choose(prepared, baseline(prepared, box))
+    assert "* len(values)" in chosen.definition.text and chosen.why.startswith("called by the test")
+
+
+def test_a_named_function_no_failing_test_runs_is_said_to_be_so(repo, box):
+    prepared = prepare(Request(root=repo, target=TargetSpec("mathx/stats.py", "Window.last"),
+                               tests=("tests/test_mathx.py::test_mean",)))
+    [chosen] = choose(prepared, baseline(prepared, box))
+    assert chosen.why == "named, but no failing test ran it: their failures may not come from it"
+
+
+@pytest.mark.parametrize("test, said", [
+    ("def test_mean(nothing_provides_this):\n    assert 0\n", "fixture 'nothing_provides_this' not found"),
+    ("def test_mean():\n    import not_installed_anywhere\n    assert 0\n", "No module named 'not_installed_anywhere'"),
+])
+def test_tests_that_fail_before_they_reach_the_code_stop_before_the_model(repo, box, test, said):
+    write(repo, {"tests/test_mathx.py": test})
+    git(repo, "add", "-A")
+    with pytest.raises(RepoError) as caught:
+        baseline(prepare(Request(root=repo, tests=("tests/test_mathx.py",))), box)
+    assert (f"the failing tests stop before they reach the code, on what no change to a function fixes: "
+            f"tests/test_mathx.py::test_mean: {said}; fix the tests") in str(caught.value)
+
+
+def test_a_module_the_code_itself_cannot_import_is_the_code_to_fix(repo, box):
+    write(repo, {"mathx/stats.py": STATS.replace("    return sum(values)", "    import statistix\n    return sum(values)")})
+    git(repo, "add", "-A")
+    result = baseline(prepare(Request(root=repo, tests=("tests/test_mathx.py::test_mean",))), box)
+    assert "No module named 'statistix'" in result.report.failures[0].exception

@@ -2,6 +2,7 @@
 diff, written only with --apply. `coderefine hook` runs the same steps for pre-commit."""
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
@@ -159,7 +160,7 @@ def _show_result(outcome: Outcome, applied: bool, asked: bool, refused: str) -> 
     console.print(f"tests: {before.passed} of {before.total} pass now, {after.passed} of {after.total} with this change")
     for line in failure_lines(after.failures, error=after.error, limit=8):
         console.print(Text(f"  {line}"))
-    files = " ".join(c.path for c in outcome.changes)
+    files = " ".join(shlex.quote(c.path) for c in outcome.changes)   # the command is copied into a shell
     if applied:
         console.print(f"applied to {files} (`git diff` shows it, `git checkout -- {files}` undoes it)")
     elif refused:

@@ -27,10 +27,12 @@ class Suspect:
     definition: Definition
     score: float
     in_traceback: bool
-    depth: int            # calls between the test and this function (1: the test calls it)
+    depth: int            # calls between the test and this function (1: the test calls it; 0: no test ran it)
 
     @property
     def why(self) -> str:
+        if not self.depth:
+            return "named, but no failing test ran it: their failures may not come from it"
         hit = "in the failing traceback; " if self.in_traceback else ""
         called = "called by the test" if self.depth == 1 else f"{self.depth} calls below the test"
         return f"{hit}{called}; suspiciousness {self.score:.2f}"

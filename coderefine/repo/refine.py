@@ -17,10 +17,10 @@ from coderefine.repo.apply import Change
 from coderefine.repo.loss import PytestLoss
 from coderefine.repo.problem import repo_problem
 from coderefine.repo.rank import Suspect, suspects, variables
-from coderefine.repo.runner import PytestRun, Result, run_pytest
-from coderefine.repo.selection import covering, expand, module_names
+from coderefine.repo.runner import PytestRun, Result, frames, run_pytest
+from coderefine.repo.selection import covering, expand, is_test_code, module_names
 from coderefine.repo.snapshot import DEFAULT_LIMIT_MB, Snapshot, take
-from coderefine.repo.targets import TargetSpec, check_syntax, locate
+from coderefine.repo.targets import TargetSpec, check_syntax, definitions, locate
 from coderefine.types import Budget, Report, Trajectory
 from sandbox import Limits, TestOutcome
 
@@ -29,6 +29,8 @@ DEFAULT_FUNCTIONS = 3
 PYTEST_WALL = 300.0       # seconds for one run of the selection
 TEST_TIMEOUT = 5.0        # seconds for one test: an endless loop fails its test instead of the whole run
 _MISSING_MODULE = re.compile(r"No module named '([\w.]+)'")
+# what a test can fail on before it reaches the code, and no change to a function fixes
+_UNFIXABLE = re.compile(rf"fixture '[^']+' not found|{_MISSING_MODULE.pattern}")
 
 
 @dataclass(frozen=True)
@@ -138,7 +140,25 @@ def baseline(prepared: Prepared, sandbox) -> Result:
                         f"whatever the code does: {files}; {COPIED}: select tests that do not need them "
                         "(--tests, or hook_tests for the hook)")
     check_run(result, prepared.selection)
+    unfixable = [o for o in result.report.failures if outside_the_code(prepared.snapshot, o)]
+    if unfixable and len(unfixable) == len(result.report.failures):
+        said = "; ".join(f"{o.name}: {_UNFIXABLE.search(_said(o)).group(0)}" for o in unfixable[:3])
+        raise RepoError(f"the failing tests stop before they reach the code, on what no change to a function "
+                        f"fixes: {said}; fix the tests (a fixture they ask for, a module they import: the "
+                        "sandbox has only the packages of coderefine's own environment) or select others")
     return result
+
+
+def _said(outcome: TestOutcome) -> str:
+    """What pytest said of a failure."""
+    return f"{outcome.exception}\n{outcome.traceback}"
+
+
+def outside_the_code(snapshot: Snapshot, outcome: TestOutcome) -> bool:
+    """A failure raised in test code (or by pytest) on a fixture that does not exist or a module that is not
+    installed: no frame of it is in the repository's own code."""
+    return (_UNFIXABLE.search(_said(outcome)) is not None
+            and all(is_test_code(path) or path not in snapshot.files for path, _ in frames(outcome.traceback)))
 
 
 def left_out(snapshot: Snapshot, failures: list[TestOutcome]) -> dict[str, str]:
@@ -184,10 +204,9 @@ def check_run(result: Result, selection: tuple[str, ...]) -> None:
 def choose(prepared: Prepared, result: Result) -> list[Suspect]:
     """The variables: the named function, or the functions the failures implicate, most suspect first."""
     target = prepared.request.target
-    if target is not None and target.qualname is not None:
-        named = locate(prepared.snapshot.files[target.path], target.path, target.qualname)
-        return [Suspect(named, 1.0, False, 1)]
     found = suspects(prepared.snapshot, result)
+    if target is not None and target.qualname is not None:
+        return [named(prepared.snapshot, target, found)]
     if target is not None:   # FILE without ::func: the functions of that file
         found = [s for s in found if s.definition.path == target.path]
     chosen = variables(found, prepared.request.functions)
@@ -195,6 +214,16 @@ def choose(prepared: Prepared, result: Result) -> list[Suspect]:
         raise RepoError("the failing tests ran no function of the repository outside its tests; name the "
                         "function to change as FILE::function")
     return chosen
+
+
+def named(snapshot: Snapshot, target: TargetSpec, found: list[Suspect]) -> Suspect:
+    """The named function as the variable. A name defined more than once (a redefinition, a property's getter
+    and setter) means the definition the failing tests ran, else the last one, which is the one Python binds."""
+    code = snapshot.files[target.path]
+    locate(code, target.path, target.qualname)
+    same = [d for d in definitions(code, target.path) if d.qualname == target.qualname]
+    ran = [s for s in found if s.definition in same]
+    return ran[0] if ran else Suspect(same[-1], 0.0, False, 0)
 
 
 def optimise(prepared: Prepared, result: Result, chosen: list[Suspect], method: Method, llm: LLM, sandbox,
