@@ -183,6 +183,16 @@ def flag(key: str) -> str:
     return "--" + key.replace("_", "-")
 
 
+def _working_folder() -> Path:
+    """Where the nearest pyproject.toml is looked for; one deleted under the shell is the user's to fix,
+    not a crash."""
+    try:
+        return Path.cwd()
+    except FileNotFoundError:
+        raise SettingsError("the working folder no longer exists (deleted by another program?); "
+                            "cd into an existing folder and run the command again") from None
+
+
 def find_pyproject(start: Path) -> Path | None:
     for folder in (start, *start.parents):
         candidate = folder / "pyproject.toml"
@@ -215,7 +225,7 @@ def resolve(flags: Mapping[str, Any] | None = None, *, start: Path | None = None
     """Defaults, then `[tool.coderefine]` of the nearest pyproject.toml above `start` (default: the working
     folder), then `flags` (None: not given). `labels` names a flag spelled otherwise than `flag(key)`."""
     resolved = {f.name: (getattr(Settings, f.name), DEFAULT) for f in fields(Settings)}
-    path = find_pyproject(start or Path.cwd())
+    path = find_pyproject(start or _working_folder())
     if path is not None:
         origin = f"{path} [tool.coderefine]"
         for key, value in read_table(path).items():

@@ -95,6 +95,17 @@ def test_help_shows_the_defaults_in_effect_and_their_origin(tmp_path, monkeypatc
         assert f"[default: {default}]" in text
 
 
+def test_a_deleted_working_folder_is_named_and_help_still_works(tmp_path, monkeypatch):
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    monkeypatch.setenv("CODEREFINE_CACHE", str(tmp_path / "cache"))
+    config = runner.invoke(app, ["config"])
+    assert config.exit_code == 2 and "the working folder no longer exists" in config.stderr
+    assert runner.invoke(app, ["solve", "-h"]).exit_code == 0
+
+
 def test_config_prints_each_setting_and_where_it_came_from(tmp_path, monkeypatch):
     (tmp_path / "pyproject.toml").write_text('[tool.coderefine]\nbackend = "bwrap"\n')
     monkeypatch.chdir(tmp_path)

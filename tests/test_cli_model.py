@@ -38,7 +38,8 @@ def test_chat_json_twice_is_a_cache_hit_and_no_cache_asks_again():
 
     stats = json.loads(runner.invoke(cache_app, ["stats", "--json"]).stdout)
     assert (stats["entries"], stats["hits"], stats["misses"]) == (1, 1, 1)
-    assert json.loads(runner.invoke(cache_app, ["clear", "--json"]).stdout) == {"removed": 1}
+    cleared = json.loads(runner.invoke(cache_app, ["clear", "--json"]).stdout)
+    assert cleared == {"removed": 1, "deleted_damaged_file": None}
     assert "0 responses" in runner.invoke(cache_app, ["stats"]).output
 
 
@@ -62,6 +63,7 @@ def test_chat_failures_are_clear_with_their_exit_code(model, code, message):
 @pytest.mark.parametrize("flags, message", [
     (["--max-tokens", "0"], "max_tokens = 0 from --max-tokens: must be an integer >= 1"),
     (["--temperature", "-3"], "temperature = -3.0 from --temperature: must be a number from 0 to 2"),
+    (["--seed", "-1"], "Invalid value for '--seed'"),   # llama.cpp reads -1 as "random": an unrepeatable reply
 ])
 def test_chat_checks_its_options_before_calling(flags, message):
     with FakeOpenAI() as fake:
@@ -113,12 +115,17 @@ def test_unknown_model_for_pull_and_stop():
         assert result.exit_code == 2 and "known models" in result.output and "Traceback" not in result.output
 
 
-def test_a_corrupt_response_cache_exits_3_naming_the_file_and_the_way_out(isolated_cache):
+def damaged_cache(isolated_cache):
     path = isolated_cache / "llm" / "responses.sqlite"
     path.parent.mkdir(parents=True)
     path.write_bytes(b"not a database" * 512)
+    return path
+
+
+def test_a_corrupt_response_cache_exits_3_naming_the_file_and_the_way_out(isolated_cache):
+    path = damaged_cache(isolated_cache)
     with FakeOpenAI() as fake:
-        results = [runner.invoke(cache_app, ["stats"]), runner.invoke(cache_app, ["clear", "--json"]),
+        results = [runner.invoke(cache_app, ["stats"]),
                    chat("hi", "--model", "openai/fake", "--api-base", fake.api_base)]
         assert fake.requests == []
     for result in results:
@@ -132,3 +139,36 @@ def test_chat_with_an_unwritable_record_file_is_a_usage_error_before_any_call(is
         result = chat("hi", "--model", "openai/fake", "--api-base", fake.api_base)
         assert fake.requests == []
     assert result.exit_code == 2 and "cannot write the record file" in result.output
+
+
+def test_cache_clear_deletes_a_damaged_cache_file_as_the_error_advises(isolated_cache):
+    path = damaged_cache(isolated_cache)
+    cleared = runner.invoke(cache_app, ["clear", "--json"])
+    assert cleared.exit_code == 0 and json.loads(cleared.stdout) == {"removed": 0, "deleted_damaged_file": str(path)}
+    assert runner.invoke(cache_app, ["stats"]).exit_code == 0
+
+
+def test_cache_clear_deletes_nothing_when_the_cache_folder_is_a_file(isolated_cache):
+    isolated_cache.write_text("the user's own file")
+    result = runner.invoke(cache_app, ["clear"])
+    assert result.exit_code == 3 and "is unusable" in result.output
+    assert isolated_cache.read_text() == "the user's own file"
+
+
+def test_chat_verbose_shows_the_settings_chat_uses_and_quiet_is_accepted():
+    with FakeOpenAI() as fake:
+        common = ("hi", "--model", "openai/fake", "--api-base", fake.api_base)
+        verbose, quiet = chat(*common, "-v"), chat(*common, "-q")
+    assert verbose.exit_code == 0 and "settings: model=openai/fake (--model), slots=" in verbose.stderr
+    assert "method=" not in verbose.stderr and "temperature=" not in verbose.stderr   # solve's, not chat's
+    assert quiet.exit_code == 0 and quiet.stdout.startswith("seed=None") and quiet.stderr == ""
+
+
+@pytest.mark.parametrize("command", [["pull", "0.5b", "--find-links", "{missing}"], ["build", "--source", "{file}"]])
+def test_a_missing_source_folder_is_a_usage_error_before_any_work(command, tmp_path, monkeypatch):
+    monkeypatch.setattr(model_files, "pull", lambda *a, **k: pytest.fail("pulled"))
+    monkeypatch.setattr("coderefine.llm.build.build_server", lambda *a, **k: pytest.fail("built"))
+    (tmp_path / "file").write_text("")
+    paths = {"missing": tmp_path / "missing", "file": tmp_path / "file"}
+    result = runner.invoke(model_app, [arg.format(**paths) for arg in command])
+    assert result.exit_code == 2 and "Invalid value for" in result.output and "Traceback" not in result.output

