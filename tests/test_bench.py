@@ -372,15 +372,12 @@ def test_an_error_keeps_the_results_of_the_runs_in_flight():
     assert got == [1]
 
 
-def test_the_grid_is_found_quickly_for_many_seeds():
-    """Twenty seeds made the old search try 2^20 subsets of seeds (minutes); it is the same grid, at once."""
-    import time
-
+@pytest.mark.timeout(30)   # a guard against the old search, not a speed target: it tried 2^20 subsets (minutes)
+def test_the_grid_of_twenty_seeds_is_found_without_trying_every_subset_of_them():
     from coderefine.bench.report import _grid
-    cells = {(f"p{i}", s) for i in range(164) for s in range(16)} - {("p3", 15), ("p9", 14)}
-    started = time.monotonic()
+    cells = {(f"p{i}", s) for i in range(164) for s in range(20)} - {("p3", 19), ("p9", 18)}
     problems, seeds = _grid(cells)
-    assert (len(problems), seeds) == (162, list(range(16))) and time.monotonic() - started < 2
+    assert (len(problems), seeds) == (162, list(range(20)))
 
 
 def test_a_short_write_is_completed_not_left_torn(tmp_path, monkeypatch):
