@@ -84,7 +84,7 @@ def test_json_reports_iterations_final_hidden_and_usage(cli, tmp_path):
 
 def test_an_answer_judged_beside_the_unsafe_backend_gets_no_verdict(cli):
     """It passes every hidden test, but it ran as the judge's own user and could have forged that."""
-    with ScriptedServer([REFERENCE]) as server:
+    with ScriptedServer([REFERENCE]) as server, pytest.warns(UserWarning, match="runs as YOUR user"):
         result = cli.invoke(app, ["solve", "pair-sum-count", "--dataset", DATASET, "--model", "openai/fake",
                                   "--api-base", server.api_base, "--backend", "unsafe", "--method", "zero-shot"])
         as_json = cli.invoke(app, ["solve", "pair-sum-count", "--dataset", DATASET, "--model", "openai/fake",
