@@ -188,6 +188,13 @@ def test_bad_dataset_specs(spec, filters, message):
         load_dataset(spec, **filters)
 
 
+def test_a_file_given_as_the_problems_folder_is_named_so(tmp_path):
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text("{}\n")
+    with pytest.raises(ProblemError, match=r"a file, not a problems folder.*use --dataset lcd:PATH"):
+        load_dataset(f"problems:{rows}")
+
+
 def test_hidden_json_matches_problem_build():
     """The fixture's hidden.json is exactly what problem_build produces (so it was not hand-edited)."""
     from coderefine.data.build import build_hidden

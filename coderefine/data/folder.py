@@ -198,6 +198,9 @@ def problem_folders(root: Path) -> list[Path]:
 
 def require_problem_folders(root: Path) -> list[Path]:
     """`problem_folders(root)`, refusing a root that holds none: a wrong path must not look like an empty set."""
+    if root.is_file():
+        hint = " (for a LeetCodeDataset file, use --dataset lcd:PATH)" if root.name.endswith((".jsonl", ".jsonl.gz")) else ""
+        raise ProblemError(f"{root}: a file, not a problems folder; give the folder that holds the problem folders{hint}")
     if not root.is_dir():
         raise ProblemError(f"{root}: problems folder not found (set CODEREFINE_PROBLEMS_DIR or use --dataset problems:PATH)")
     folders = problem_folders(root)
