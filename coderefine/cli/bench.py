@@ -150,9 +150,6 @@ def _run(ui: Output, out_dir: Path, method_names: list[str], dataset: str, probl
     with ExitStack() as writer:
         try:
             writer.enter_context(store.writing())   # one bench at a time in a folder
-        except BenchError as exc:
-            fail(str(exc))
-        try:
             store.open(setup, {p.id: p.digest() for p in selected})
         except BenchError as exc:
             fail(str(exc))
