@@ -17,7 +17,8 @@ from sandbox.types import Compare
 
 
 def values_match(actual: Any, expected: Any, compare: Compare) -> bool:
-    """Exact by default; `float` tolerates rounding (recursively); `any_order` compares top-level lists as multisets."""
+    """Exact by default; `float` tolerates rounding (recursively); `any_order` compares top-level lists as multisets.
+    The three agree on what one value is: 2 is 2.0, True is not 1, NaN is NaN."""
     try:
         if compare.mode == "any_order" and isinstance(actual, list) and isinstance(expected, list):
             return Counter(map(_key, actual)) == Counter(map(_key, expected))
@@ -36,7 +37,7 @@ def _same(a: Any, b: Any) -> bool:
         return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
-    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+    if _both_nan(a, b):
         return True
     if _numbers(a, b):
         return a == b  # 2 and 2.0 are the same answer; int == float never overflows
@@ -49,7 +50,9 @@ def _numbers(a: Any, b: Any) -> bool:
 
 
 def _close(a: Any, b: Any, tol: float) -> bool:
-    if _numbers(a, b):
+    """Rounding is tolerated where a float is involved: two ints (an index beside a distance, say) are
+    compared exactly, or 10**7 + 1 would pass for 10**7 at a relative tolerance of 1e-6."""
+    if _numbers(a, b) and not (isinstance(a, int) and isinstance(b, int)) and not _both_nan(a, b):
         try:
             return math.isclose(a, b, rel_tol=tol, abs_tol=tol)
         except OverflowError:  # an int beyond float range: only an equal int matches it
@@ -61,8 +64,23 @@ def _close(a: Any, b: Any, tol: float) -> bool:
     return _same(a, b)
 
 
+def _both_nan(a: Any, b: Any) -> bool:
+    return isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b)
+
+
 def _key(value: Any) -> str:
-    return json.dumps(value, sort_keys=True)
+    """A multiset key on which equal values agree as `_same` sees them: an integral float keys as its int."""
+    return json.dumps(_canonical(value), sort_keys=True)
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, list):
+        return [_canonical(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _canonical(v) for k, v in value.items()}
+    return value
 
 
 _SHORT = reprlib.Repr()

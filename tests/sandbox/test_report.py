@@ -45,6 +45,19 @@ def test_hostile_numbers_never_raise(mode, actual):
     assert values_match(actual, [1.5], Compare(mode=mode)) is False
 
 
+def test_float_mode_compares_two_ints_exactly():
+    assert not values_match([3, 10 ** 7 + 1], [3, 10 ** 7], Compare(mode="float"))
+    assert values_match([3, 2.0000000001], [3, 2], Compare(mode="float"))
+
+
+@pytest.mark.parametrize("mode", ["exact", "float", "any_order"])
+def test_the_modes_agree_on_what_one_value_is(mode):
+    compare = Compare(mode=mode)
+    assert values_match([float("nan")], [float("nan")], compare)
+    assert values_match([2.0, [1.0]], [2, [1]], compare)
+    assert not values_match([True], [1], compare)
+
+
 def test_huge_ints_still_match_themselves():
     assert values_match(10 ** 400, 10 ** 400, Compare(mode="float"))
 
