@@ -66,6 +66,11 @@ class ProblemLoss:
         return self.sandbox.run_program(f"{self.problem.prelude}\n{code}", limits=limits)
 
 
+# The largest run seed whose call seeds stay below 2**32 - 1: llama.cpp keeps a seed in 32 bits, so a larger
+# one would wrap onto another run's seeds, and 2**32 - 1 itself means "random".
+MAX_SEED = (2 ** 32 - 1) // 10_000 - 1
+
+
 def call_seed(seed: int, index: int, role: int) -> int:
     """A distinct, reproducible seed for each LLM call of a run: the run's seed, the index of the
     candidate the call works towards, and the call's role within that step."""

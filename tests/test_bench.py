@@ -282,6 +282,8 @@ def test_ctrl_c_drops_the_runs_not_started_and_keeps_those_in_flight(monkeypatch
     (["--dataset", "problems", "--difficulty", "Hard", "--problems", "bakery-worst-delay"],
      "bakery-worst-delay is not of --difficulty Hard"),
     (["--backend", "unsafe"], "a bench needs verdicts its answers cannot forge"),
+    (["--seeds", "0,429496"], "--seeds must lie in 0..429495"),
+    (["--seeds", "-1"], "--seeds must lie in 0..429495"),
 ])
 def test_bad_input_is_refused_before_any_work(tmp_path, args, message):
     out = tmp_path / "runs"

@@ -73,6 +73,14 @@ def test_a_bug_exits_4_with_one_line_and_the_traceback_in_a_file(tmp_path, monke
     assert len(saved) == 1 and "Traceback" in saved[0].read_text() and str(saved[0]) in message
 
 
+@pytest.mark.parametrize("args", [["solve", "x", "--seed", "429496"], ["refine", "f.py::g", "--seed", "429496"],
+                                  ["model", "chat", "hi", "--seed", str(2 ** 32 - 1)]])
+def test_a_seed_that_would_wrap_in_32_bits_is_refused(args):
+    """llama.cpp keeps seeds in 32 bits (2**32 - 1 meaning random), and each call's seed derives from the run's."""
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2 and "--seed" in result.stderr
+
+
 def test_parser_errors_are_plain_text_or_a_json_object():
     plain = runner.invoke(app, ["solve", "x", "--max-iters", "two"])
     assert plain.exit_code == 2 and "Error: Invalid value for '--max-iters'" in plain.stderr and "╭" not in plain.stderr

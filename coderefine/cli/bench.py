@@ -17,6 +17,7 @@ from coderefine.cli.output import ExitCode, JsonOpt, Output, QuietOpt, VerboseOp
 from coderefine.cli.paths import writable_output
 from coderefine.cli.settings import (CtxPerSlotOpt, DraftMaxOpt, DraftModelOpt, SlotsOpt, SpeculationOpt,
                                      resolve_settings, settings_line)
+from coderefine.loop import MAX_SEED
 from coderefine.suggest import unknown
 
 bench_app = CLI(help="Compare methods side by side: methods × problems × seeds at one budget.",
@@ -48,6 +49,9 @@ def _seeds(text: str) -> list[int]:
         fail(f"--seeds takes integers separated by commas, like 0,1,2; got {text!r}")
     if not seeds:
         fail("--seeds is empty")
+    if not all(0 <= s <= MAX_SEED for s in seeds):
+        fail(f"--seeds must lie in 0..{MAX_SEED} (each call's seed derives from the run's and must fit 32 bits); "
+             f"got {text!r}")
     return seeds
 
 

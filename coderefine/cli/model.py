@@ -148,10 +148,12 @@ def status_data() -> dict:
                "present": model_files.is_present(s),
                "bytes": model_files.model_path(s).stat().st_size if model_files.model_path(s).is_file() else 0}
               for s in model_files.MODELS]
-    servers = []
+    servers, unreadable = [], []
     for spec in model_files.MODELS:
         state = llama_server.read_state(spec.name)
         if state is None:
+            if (path := llama_server.state_path(spec.name)).exists():   # damaged, or another version's
+                unreadable.append({"model": spec.name, "path": str(path)})
             continue
         alive = llama_server.running(spec.name) is not None
         servers.append({"model": spec.name, "running": alive, "pid": state.pid, "port": state.port,
@@ -161,7 +163,7 @@ def status_data() -> dict:
                         **(_cache_counters(state.port) if alive else {})})
     return {"cache_dir": str(cache_dir()),
             "llama_server": {"path": str(llama_build.server_binary()), "built": llama_build.is_built()},
-            "models": models, "servers": servers}
+            "models": models, "servers": servers, "unreadable_states": unreadable}
 
 
 @model_app.command()
@@ -177,8 +179,13 @@ def status(as_json: bool = JsonOpt) -> None:
               for m in data["models"]], title="embedded models")
     built = data["llama_server"]
     out.print(Text(f"llama-server: {'built' if built['built'] else 'not built'} ({built['path']})"))
-    if not data["servers"]:
+    if not data["servers"] and not data["unreadable_states"]:
         out.print("server: none running")
+    for s in data["unreadable_states"]:
+        out.print(Text(f"server {s['model']}: state file {s['path']} is damaged or from another version of "
+                       "coderefine, so this one ignores it and replaces it with its next server; if the server it "
+                       "names still runs, stop it with the version that started it (`coderefine model stop`), "
+                       "else delete the file"))
     for s in data["servers"]:
         state = "running" if s["running"] else "recorded but not answering"
         out.print(Text(f"server {s['model']}: {state}, pid {s['pid']}, port {s['port']}, "
@@ -218,7 +225,8 @@ CHAT_SETTINGS = ("model", *(f.name for f in fields(ServerOptions)))   # the rest
 def chat(prompt: str,
          model: Optional[str] = typer.Option(None, help="local/qwen2.5-coder-1.5b, local/qwen2.5-coder-0.5b, "
                                                          "or any litellm model string"),
-         seed: Optional[int] = typer.Option(None, min=0, help="Sampling seed, passed to the model"),
+         seed: Optional[int] = typer.Option(None, min=0, max=2 ** 32 - 2,
+                                             help="Sampling seed, passed to the model"),
          temperature: float = typer.Option(0.0, help="Sampling temperature, 0 to 2"),
          max_tokens: int = typer.Option(512, help="Max new tokens of the reply"),
          api_base: Optional[str] = typer.Option(None, help="Endpoint for a litellm model (e.g. an ollama server)"),

@@ -13,6 +13,7 @@ import typer
 from coderefine.cli.output import JsonOpt, Output, QuietOpt, VerboseOpt
 from coderefine.cli.settings import DraftMaxOpt, SlotsOpt, SpeculationOpt, resolve_settings, settings_line
 from coderefine.config import DEFAULT, Resolved
+from coderefine.loop import MAX_SEED
 from coderefine.repo.refine import DEFAULT_FUNCTIONS, PYTEST_WALL, TEST_TIMEOUT
 from coderefine.repo.snapshot import DEFAULT_LIMIT_MB
 
@@ -38,7 +39,7 @@ class RepoArgs:
                                          f"default {REPO_METHOD}.")
     model: Optional[str] = _option(None, help="local/qwen2.5-coder-{1.5b,0.5b} or any litellm model string.")
     api_base: Optional[str] = _option(None, help="Base URL for an OpenAI-compatible or self-hosted server.")
-    seed: int = _option(0, min=0, help="Seed for every LLM call (derived per call).")
+    seed: int = _option(0, min=0, max=MAX_SEED, help="Seed for every LLM call (derived per call).")
     calls: Optional[int] = _option(None, help="Cap on LLM calls, cached ones included, >= 1.")
     backend: Optional[str] = _option(None, help="Sandbox backend: auto | docker | bwrap | unsafe.")
     no_cache: bool = _option(False, "--no-cache", help="Do not read or write the LLM response cache.")

@@ -16,6 +16,7 @@ from coderefine.cli.paths import writable_output
 from coderefine.cli.problems import DatasetOpt, find
 from coderefine.cli.settings import (CtxPerSlotOpt, DraftMaxOpt, DraftModelOpt, SlotsOpt, SpeculationOpt,
                                      resolve_settings, settings_line)
+from coderefine.loop import MAX_SEED
 from coderefine.methods import get_method
 from coderefine.solve import solve_problem, solve_summary
 from coderefine.types import Trajectory
@@ -91,7 +92,7 @@ def solve(
     method: Optional[str] = typer.Option(None, help="The method to run (see `coderefine methods`)."),
     model: Optional[str] = typer.Option(None, help="local/qwen2.5-coder-{1.5b,0.5b} or any litellm model string."),
     api_base: Optional[str] = typer.Option(None, help="Base URL for an OpenAI-compatible or self-hosted server."),
-    seed: int = typer.Option(0, min=0, help="Seed for every LLM call (derived per call)."),
+    seed: int = typer.Option(0, min=0, max=MAX_SEED, help="Seed for every LLM call (derived per call)."),
     max_iters: Optional[int] = typer.Option(None, help="Refinement rounds after the first candidate, >= 0."),
     calls: Optional[int] = typer.Option(None, help="Cap on LLM calls, cached ones included, >= 1."),
     temperature: Optional[float] = typer.Option(None, help="Sampling temperature, 0 to 2."),
