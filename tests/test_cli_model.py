@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 from typer.testing import CliRunner
@@ -172,3 +173,32 @@ def test_a_missing_source_folder_is_a_usage_error_before_any_work(command, tmp_p
     paths = {"missing": tmp_path / "missing", "file": tmp_path / "file"}
     result = runner.invoke(model_app, [arg.format(**paths) for arg in command])
     assert result.exit_code == 2 and "Invalid value for" in result.output and "Traceback" not in result.output
+
+
+def state_dict(**options) -> dict:
+    """A 0.5b server state as this version writes it; its pid is this test's, no llama-server, never signalled."""
+    return {"pid": os.getpid(), "port": 1, "slots": 2, "ctx": 8192, "model": "m.gguf", "log": "m.log", "started": 0.0,
+            "clients": [], "options": {"slots": 2, "ctx_per_slot": 4096, "speculation": "none",
+                                       "draft_model": "local/qwen2.5-coder-0.5b", "draft_max": 16, **options}}
+
+
+FOREIGN_STATES = {   # as another version of coderefine might write it
+    "new-option": state_dict(spec_window=4),
+    "renamed-option": {**state_dict(), "options": {"parallel": 2, "ctx_per_slot": 4096}},
+    "new-field": {**state_dict(), "launched_by": "coderefine 9.0"},
+    "renamed-field": {k if k != "started" else "started_at": v for k, v in state_dict().items()},
+}
+
+
+@pytest.mark.parametrize("kind", FOREIGN_STATES)
+def test_status_names_a_state_file_from_another_version_instead_of_crashing(isolated_cache, kind):
+    path = isolated_cache / "server" / "qwen2.5-coder-0.5b.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps(FOREIGN_STATES[kind]))
+    result = runner.invoke(model_app, ["status", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["servers"] == [] and data["unreadable_states"] == [{"model": "qwen2.5-coder-0.5b", "path": str(path)}]
+    text = runner.invoke(model_app, ["status"])
+    assert text.exit_code == 0 and "none running" not in text.output
+    assert "another version of coderefine" in text.output and str(path) in " ".join(text.output.split())

@@ -5,6 +5,7 @@ exercised; tests/test_local_model.py repeats the key paths on the real binary.
 """
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -12,7 +13,7 @@ import subprocess
 import sys
 import textwrap
 import time
-from dataclasses import replace
+from dataclasses import asdict, replace
 
 import pytest
 
@@ -145,6 +146,21 @@ def test_clients_share_one_server_and_the_last_one_stops_it(config, root):
     assert ls.running("m", root) is not None
     assert ls.release("m", b, root) is True
     assert ls.read_state("m", root) is None and not ls.pid_alive(first.pid)
+
+
+def test_a_state_with_options_from_another_version_is_not_ours(config, root, tmp_path):
+    """Like a damaged state file: its server is neither joined (its options cannot be compared) nor stopped
+    (its own version's clients may use it); a server of our own replaces it in the state file."""
+    theirs = ls.start(config, tmp_path / "theirs.log")
+    try:
+        foreign = {**asdict(theirs), "options": {**asdict(config.options), "spec_window": 4}}
+        ls.state_path("m", root).parent.mkdir(parents=True)
+        ls.state_path("m", root).write_text(json.dumps(foreign))
+        assert ls.read_state("m", root) is None and ls.running("m", root) is None
+        ours = ls.acquire("m", config, f"{os.getpid()}:a", root)
+        assert ours.pid != theirs.pid and ls.read_state("m", root).pid == ours.pid and ls.is_server(theirs.pid)
+    finally:
+        ls.terminate(theirs.pid)
 
 
 def test_clients_of_dead_processes_are_pruned(config, root):

@@ -248,8 +248,12 @@ def _lock(name: str, root: Path | None) -> FileLock:
 
 
 def read_state(name: str, root: Path | None = None) -> ServerState | None:
+    """The recorded server; None when there is none or its file is damaged or written by another version of
+    coderefine (fields or options this one lacks): a server whose options cannot be compared is not ours."""
     try:
-        return ServerState(**json.loads(state_path(name, root).read_text()))
+        state = ServerState(**json.loads(state_path(name, root).read_text()))
+        state.server_options   # options this version lacks raise TypeError here, not in a caller
+        return state
     except (OSError, ValueError, TypeError):
         return None
 
