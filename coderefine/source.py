@@ -168,6 +168,7 @@ class Signature:
     """The calls a function accepts, `self`/`cls` not counted."""
     positional: tuple[str, ...] = ()         # the parameters a call may fill by position, in order
     required: int = 0                        # the first `required` of them have no default
+    positional_only: int = 0                 # the first `positional_only` of them come before `/`
     keywords: tuple[str, ...] = ()           # keyword-only parameters (after `*` or `*args`)
     required_keywords: tuple[str, ...] = ()  # those of them without a default
     star: bool = False                       # `*args`: any number of positional arguments more
@@ -180,22 +181,27 @@ class Signature:
 
     def accepts(self, args: int, keywords: Iterable[str]) -> bool:
         """Whether `args` positional arguments and these keyword arguments bind as Python binds them: not too
-        many, no keyword unknown or given twice, every required parameter given."""
+        many, no keyword unknown or given twice, every required parameter given. A keyword never fills a
+        positional-only parameter: without `**kwargs` it is an error, with them it lands there."""
         given = set(keywords)
-        if (args > len(self.positional) and not self.star) or given & set(self.positional[:args]):
+        named = set(self.positional[self.positional_only:]) | set(self.keywords)   # what a keyword may fill
+        if (args > len(self.positional) and not self.star) or given & named & set(self.positional[:args]):
             return False
-        if not self.double_star and not given <= set(self.positional[args:]) | set(self.keywords):
+        if not self.double_star and not given <= named:
             return False
-        return set(self.positional[args:self.required]) | set(self.required_keywords) <= given
+        return set(self.positional[args:self.required]) | set(self.required_keywords) <= given & named
 
 
 def call_signature(function: Node) -> Signature:
     """The signature of a `function_definition`. A splat may be typed: `*nums: int` is a typed_parameter."""
     positional, keywords, required_keywords = [], [], []
-    required, star, double_star, keyword_only = 0, False, False, False
+    required, positional_only, star, double_star, keyword_only = 0, 0, False, False, False
     for param in function.child_by_field_name("parameters").named_children:
         default = param.type in ("default_parameter", "typed_default_parameter")
         node = param.named_children[0] if param.type == "typed_parameter" else param
+        if node.type == "positional_separator":
+            positional_only = len(positional)
+            continue
         if node.type in ("list_splat_pattern", "keyword_separator"):
             star, keyword_only = star or node.type == "list_splat_pattern", True
             continue
@@ -207,7 +213,7 @@ def call_signature(function: Node) -> Signature:
         elif node.type == "identifier":
             name = text(node)
         else:
-            continue   # `/`, a comment
+            continue   # a comment
         if name in ("self", "cls"):
             continue
         if keyword_only:
@@ -217,7 +223,8 @@ def call_signature(function: Node) -> Signature:
         else:
             positional.append(name)
             required += not default   # Python puts the defaults last
-    return Signature(tuple(positional), required, tuple(keywords), tuple(required_keywords), star, double_star)
+    return Signature(tuple(positional), required, positional_only, tuple(keywords), tuple(required_keywords), star,
+                     double_star)
 
 
 def assert_statements(text: str) -> list[Node]:

@@ -1,8 +1,8 @@
 """Self-generated tests: parsing inputs, finding the oracle, labelling by agreement."""
 import pytest
 
-from coderefine.selftests import MISSING, argument_lists, oracle_from, parse_inputs, score, vote
-from sandbox import Compare
+from coderefine.selftests import MISSING, argument_lists, entry_signature, fits, oracle_from, parse_inputs, score, vote
+from sandbox import CallTest, Compare
 
 REPLY = """```python
 def add(a, b):
@@ -53,6 +53,39 @@ def test_inputs_fit_the_signature_with_splats_and_keyword_only_parameters():
         == [((1,), {}), ((1,), {"b": 3})]
     method = "class Solution:\n    def f(self, a: List[int], *rest: int) -> int:"
     assert [t.args for t in parse_inputs("Solution().f([1], 2, 3)\nf()", "Solution().f", method).tests] == [([1], 2, 3)]
+
+
+def test_a_positional_only_parameter_passed_by_keyword_does_not_fit():
+    def kept(starter, calls):
+        return [(t.args, t.kwargs) for t in parse_inputs("\n".join(calls), "f", starter).tests]
+    assert kept("def f(a, b, /, c):", ["f(1, 2, 3)", "f(1, 2, c=3)", "f(1, b=2, c=3)", "f(a=1, b=2, c=3)"]) \
+        == [((1, 2, 3), {}), ((1, 2), {"c": 3})]
+    method = "class Solution:\n    def f(self, a, /, b):"
+    assert [t.kwargs for t in parse_inputs("f(1, b=2)\nf(a=1, b=2)", "Solution().f", method).tests] == [{"b": 2}]
+
+
+SIGNATURES = ["a, b, /, c", "a, b=1, /, c=2, *, k, m=3, **kw", "a, /, **kw", "a=0, /, **kw", "a, /, *args, k=1",
+              "a, *args, k", "*args: int, **kw: int", "a: int, b: int = 2", "*, k", "self, a, /, b"]
+CALLS = [((), ()), ((1,), ()), ((1, 2), ()), ((1, 2, 3), ()), ((1, 2, 3, 4), ()), ((1,), ("a",)), ((1,), ("b",)),
+         ((1, 2), ("c",)), ((1,), ("b", "c")), ((), ("a", "b", "c")), ((1, 2), ("k",)), ((1,), ("k",)),
+         ((), ("k",)), ((1, 2), ("c", "k")), ((1,), ("c", "k")), ((1,), ("x",)), ((2,), ("a", "k"))]
+
+
+@pytest.mark.parametrize("parameters", SIGNATURES)
+def test_a_call_fits_the_signature_exactly_when_python_can_make_it(parameters):
+    # the reference is a real call: inspect's bind() before Python 3.13 refuses `f(a=1)` for `def f(a=0, /, **kw)`
+    namespace = {}
+    exec(f"def f({parameters}): pass", namespace)
+    signature = entry_signature("f", f"def f({parameters}): pass")
+    own = (None,) * parameters.startswith("self")   # a method's `self`, which the signature does not count
+    for args, keywords in CALLS:
+        try:
+            namespace["f"](*own, *args, **dict.fromkeys(keywords))
+        except TypeError:
+            binds = False
+        else:
+            binds = True
+        assert fits(signature, CallTest(args=args, kwargs=dict.fromkeys(keywords))) == binds, (args, keywords)
 
 
 def test_an_oracle_named_apart_is_bound_to_the_entry_point():
