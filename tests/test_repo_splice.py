@@ -138,3 +138,27 @@ def test_a_crlf_file_the_candidate_leaves_as_it_was_is_not_among_the_changed_fil
     found = [locate("def f(x):\r\n    return x + 1\r\n", "a.py", "f"), locate("def g():\r\n    return 2\r\n", "b.py", "g")]
     candidate = starter_code(found).replace("\r\n", "\n").replace("return 2", "return 3")
     assert list(new_versions(candidate, found)) == [found[1]]
+
+
+TABS = ('class Square:\n\tdef area(self):\n\t\t"""Area.\n\t\tOf the square."""\n\t\tif self.side:\n'
+        '\t\t\treturn self.side * 2   # wrong\n\t\treturn 0\n\n\tdef perimeter(self):\n\t\treturn 4 * self.side\n\n\n'
+        'def double(x):\n\tfor _ in range(1):\n\t\tx = x + 1   # wrong\n\treturn x\n')
+
+
+def test_a_file_indented_with_tabs_is_shown_with_spaces_and_keeps_its_tabs():
+    """Code shown with a tab after the spaces of the class stub invites a model to retype a line with spaces
+    that look the same, which Python refuses; a model writes spaces anyway, and the file gets tabs back."""
+    found = [locate(TABS, "sq.py", name) for name in ("Square.area", "double")]
+    shown = starter_code(found)
+    assert shown == ('# sq.py\nclass Square:\n    def area(self):\n        """Area.\n\t\tOf the square."""\n'
+                     '        if self.side:\n            return self.side * 2   # wrong\n        return 0\n\n'
+                     'def double(x):\n    for _ in range(1):\n        x = x + 1   # wrong\n    return x')
+    candidate = shown.replace("self.side * 2   # wrong", "self.side ** 2").replace("x + 1   # wrong", "x * 2")
+    changed = splice({"sq.py": TABS}, new_versions(candidate, found), candidate)["sq.py"]
+    assert changed == TABS.replace("self.side * 2   # wrong", "self.side ** 2").replace("x + 1   # wrong", "x * 2")
+
+
+def test_a_tab_indented_definition_shown_back_unchanged_changes_nothing():
+    found = [locate(TABS, "sq.py", name) for name in ("Square.area", "double")]
+    tabs_again = "class Square:\n" + "\t" + found[0].text   # a model may answer with tabs too
+    assert new_versions(starter_code(found), found) == {} and new_versions(tabs_again, found) == {}

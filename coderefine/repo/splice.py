@@ -1,14 +1,14 @@
 """A candidate's code written back into the repository: each variable's new definition replaces the old one
-in its file, re-indented for its place (a method inside its class, a nested function inside its function),
-and imports the candidate added go to the top of those files. What the candidate leaves out, or leaves as it
-was shown, stays byte for byte as it is."""
+in its file, re-indented for its place (a method inside its class, a nested function inside its function)
+and with tabs where the file has them, and imports the candidate added go to the top of those files. What
+the candidate leaves out, or leaves as it was shown, stays byte for byte as it is."""
 from __future__ import annotations
 
 from typing import Mapping, Sequence
 
 from tree_sitter import Node
 
-from coderefine.repo.targets import Definition, definitions, file_start, reindent
+from coderefine.repo.targets import INDENT, Definition, definitions, file_start, reindent, retab, tabbed
 from coderefine.source import identifiers, parse, syntax_errors, text
 
 
@@ -27,10 +27,11 @@ def new_versions(code: str, variables: Sequence[Definition]) -> dict[Definition,
     versions = {}
     for variable in variables:
         found = _counterpart(variable, written.get(variable.shown, []))
-        if found is None or _lf(found.text) == _lf(reindent(variable.text, variable.indent, found.indent,
-                                                            variable.string_rows)):
-            continue   # left as it was shown (a candidate comes with LF, a CRLF file has CRLF)
-        versions[variable] = reindent(found.text, found.indent, variable.indent, found.string_rows)
+        if found is None or _plain(found.text, found.string_rows) == _plain(
+                reindent(variable.text, variable.indent, found.indent, variable.string_rows), variable.string_rows):
+            continue   # left as it was shown (a candidate comes with LF, a CRLF file has CRLF; spaces, tabs)
+        version = reindent(found.text, found.indent, variable.indent, found.string_rows)
+        versions[variable] = retab(version, INDENT, "\t", found.string_rows) if tabbed(variable) else version
     return versions
 
 
@@ -97,8 +98,9 @@ def _header(children: list[Node]) -> list[Node]:
     return header
 
 
-def _lf(text: str) -> str:
-    return text.replace("\r\n", "\n")
+def _plain(text: str, keep: frozenset[int]) -> str:
+    """The text as the model is shown it: LF line endings, spaces for tabs."""
+    return retab(text.replace("\r\n", "\n"), "\t", INDENT, keep)
 
 
 def _newline(source: str) -> str:

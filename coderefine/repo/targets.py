@@ -144,12 +144,31 @@ def reindent(source: str, old: str, new: str, keep: frozenset[int] | set[int]) -
     return "\n".join(lines)
 
 
+def retab(source: str, old: str, new: str, keep: frozenset[int] | set[int]) -> str:
+    """`source` with `old` made `new` in the indentation of every line (a tab made spaces, or back), except
+    rows in `keep` (inside strings)."""
+    lines = source.split("\n")
+    for row, line in enumerate(lines):
+        if row not in keep:
+            code = line.lstrip(" \t")
+            lines[row] = line[:len(line) - len(code)].replace(old, new) + code
+    return "\n".join(lines)
+
+
+def tabbed(definition: Definition) -> bool:
+    """Whether the file indents the definition with tabs: it is shown with spaces, and a model writes spaces
+    whatever it was shown, so its new code gets the tabs back."""
+    return "\t" in definition.indent or retab(definition.text, "\t", INDENT, definition.string_rows) != definition.text
+
+
 def shown_source(definition: Definition, opened: tuple[str, ...] = ()) -> str:
     """The definition as the model sees it: at top level, inside stubs of the classes around it (but for those
-    of `opened`, the classes the definition shown just before it already opened)."""
+    of `opened`, the classes the definition shown just before it already opened), with spaces for tabs (a tab
+    after the spaces of a stub would invite a line retyped with spaces that look the same, which Python
+    refuses)."""
     depth = len(definition.classes)
     shared = next((i for i, (a, b) in enumerate(zip(opened, definition.classes)) if a != b),
                   min(len(opened), depth))
     header = "".join(f"{INDENT * i}class {definition.classes[i]}:\n" for i in range(shared, depth))
-    return header + INDENT * depth + reindent(definition.text, definition.indent, INDENT * depth,
-                                              definition.string_rows)
+    return header + INDENT * depth + retab(reindent(definition.text, definition.indent, INDENT * depth,
+                                                    definition.string_rows), "\t", INDENT, definition.string_rows)
