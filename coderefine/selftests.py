@@ -14,6 +14,7 @@ finishing within the time limit without an error.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Sequence
 
@@ -95,15 +96,33 @@ def _oracle_named(name: str) -> bool:
 
 def oracle_from(reply: str, entry_point: str) -> str | None:
     """The brute-force oracle in a reply. Models often name it apart (`f_brute`) beside a fast `f`: then
-    the oracle is the piece with `f` bound to the brute force; else the program that defines `f`."""
-    if entry_point.isidentifier():
+    the oracle is the piece with `f` bound to the brute force; else the program that defines `f`. Asked for
+    a LeetCode-style method (`Solution().f`), they mostly write a plain function `f`: it is bound as the
+    method."""
+    if entry_point.isidentifier() or _METHOD.fullmatch(entry_point):
         for piece in code_pieces(reply):
             names = [n for n in defined_names(piece) if "." not in n and n != entry_point]
             brute = next((n for n in names if _oracle_named(n)), None)
             if brute is not None:
-                return f"{without_top_level_calls(piece)}\n\n{entry_point} = {brute}\n"
+                return _bound(without_top_level_calls(piece), entry_point, brute)
     code = extract_code(reply, entry_point)
-    return without_top_level_calls(code) if code is not None else None
+    if code is not None:
+        return without_top_level_calls(code)
+    method = _METHOD.fullmatch(entry_point)
+    code = extract_code(reply, method.group(2)) if method else None
+    return _bound(without_top_level_calls(code), entry_point, method.group(2)) if code is not None else None
+
+
+_METHOD = re.compile(r"([A-Za-z_]\w*)\(\)\.([A-Za-z_]\w*)")   # `Solution().f`: a method of a fresh instance
+
+
+def _bound(code: str, entry_point: str, function: str) -> str:
+    """`code` with the entry point calling its top-level `function`."""
+    method = _METHOD.fullmatch(entry_point)
+    if method is None:
+        return f"{code}\n\n{entry_point} = {function}\n"
+    return (f"{code}\n\n\nclass {method.group(1)}:\n    def {method.group(2)}(self, *args, **kwargs):\n"
+            f"        return {function}(*args, **kwargs)\n")
 
 
 def _call_names(entry_point: str) -> set[str]:

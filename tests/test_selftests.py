@@ -95,6 +95,19 @@ def test_an_oracle_named_apart_is_bound_to_the_entry_point():
     assert namespace["add"](2, 3) == 5
 
 
+@pytest.mark.parametrize("reply", [
+    "```python\ndef minimum(nums):\n    return min(nums)\n\nprint(minimum([3, 1]))\n```",
+    "```python\ndef minimum_brute(nums):\n    return sorted(nums)[0]\n\ndef minimum(nums):\n    return nums[0]\n```",
+    "```python\nclass Solution:\n    def minimum(self, nums):\n        return min(nums)\n```",
+])
+def test_a_leetcode_oracle_written_as_a_plain_function_is_bound_as_the_method(reply):
+    """Asked for `Solution().minimum`, small models mostly write `def minimum(nums)`: 17 of 33 recorded LCD
+    replies gave no oracle before."""
+    namespace = {}
+    exec(oracle_from(reply, "Solution().minimum"), namespace)
+    assert namespace["Solution"]().minimum([4, 2, 9]) == 2
+
+
 def test_labels_need_two_agreeing_votes_and_a_strict_majority():
     exact = Compare()
     labels = vote([[1, 2, 3, MISSING, MISSING], [1, 5, 4, 7, MISSING], [1, 5, 9, MISSING, MISSING]], exact)
