@@ -242,6 +242,17 @@ def test_the_hook_checks_the_staged_files_or_the_configured_selection(repo):
     assert "hook_tests=('test_calc.py',) (" in result.stderr and "hook_time_budget=60.0 (" in result.stderr
 
 
+def test_a_commit_without_python_changes_passes_at_once_even_with_configured_tests(repo):
+    """The configured tests fail (calc.py is buggy), but a commit of notes cannot be what they fail on."""
+    write(repo, {"pyproject.toml": '[tool.coderefine]\nhook_tests = ["test_calc.py"]\n', "NOTES.md": "x\n"})
+    git(repo, "add", "NOTES.md", "pyproject.toml")
+    with ScriptedReplies([]) as server:
+        result = invoke(server, "hook", "NOTES.md", "pyproject.toml", "--json")
+    assert result.exit_code == 0 and json.loads(result.stdout) == {
+        "status": "untested", "reason": "the commit changes no Python file", "files": ["NOTES.md", "pyproject.toml"]}
+    assert server.requests == []
+
+
 def test_the_hooks_time_budget_stops_the_search_with_the_best_so_far(repo):
     with ScriptedReplies([FIX.replace("a + b", "a * b")], stall=5) as server:
         result = invoke(server, "hook", "calc.py", "--time-budget", "2", calls="8")

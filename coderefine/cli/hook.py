@@ -12,7 +12,7 @@ import typer
 from coderefine.cli.output import ExitCode
 from coderefine.cli.refine import guarded, run_repo
 from coderefine.cli.repo_options import RepoArgs, repo_command
-from coderefine.repo.hook import changed_files, hook_selection
+from coderefine.repo.hook import changed_files, changes_python, hook_selection
 from coderefine.repo.refine import Request, prepare
 from coderefine.repo.snapshot import read, relative, relative_item, repo_root, tracked
 
@@ -41,9 +41,9 @@ def hook(
     configured = [guarded(relative_item, root, p) for p in tests] if tests else list(settings.hook_tests)
     changed = guarded(changed_files, root, [guarded(relative, root, f) for f in files or ()])
     selection = guarded(hook_selection, listing, configured, changed)
-    reason = "no tests cover the staged files"
+    reason = "no tests cover the staged Python files" if changes_python(changed) else "the commit changes no Python file"
     if not selection:
-        ui.note("no tests cover the staged Python files; nothing to check")
+        ui.note(f"{reason}; nothing to check")
     else:   # only now the whole copy is read, and held to --max-repo-mb
         snapshot = guarded(read, listing, args.max_repo_mb)
         request = Request(root=root, tests=selection, **args.request_fields())

@@ -35,5 +35,12 @@ def _staged(root: Path) -> tuple[list[str], list[str]]:
 
 def hook_selection(listing: Tracked, configured: Sequence[str], changed: Sequence[str]) -> tuple[str, ...]:
     """The configured selection when there is one; else the tests covering the changed files (none: the
-    commit touches no tested Python code), found by reading the test files only."""
+    commit touches no tested Python code), found by reading the test files only. A commit that changes no
+    Python file gets none either way: no function of it can be what a test fails on."""
+    if not changes_python(changed):
+        return ()
     return tuple(configured) if configured else covering(read(listing, None, keep=is_test_file), changed)
+
+
+def changes_python(changed: Sequence[str]) -> bool:
+    return any(Path(path).suffix == ".py" for path in changed)
