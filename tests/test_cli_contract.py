@@ -103,6 +103,19 @@ def test_help_shows_the_defaults_in_effect_and_their_origin(tmp_path, monkeypatc
         assert f"[default: {default}]" in text
 
 
+def test_refine_and_hook_help_show_a_configured_method_and_hook_tests_over_their_own_defaults(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COLUMNS", "400")
+    for name in ("refine", "hook"):
+        text = runner.invoke(app, [name, "-h"]).stdout
+        assert "built-in default coderefine." in text and "[default: (coderefine" not in text   # not solve's
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text('[tool.coderefine]\nmethod = "resample"\nhook_tests = ["tests"]\n')
+    for name in ("refine", "hook"):
+        assert f"[default: (resample, from {pyproject} [tool.coderefine])]" in runner.invoke(app, [name, "-h"]).stdout
+    assert f"[default: (('tests',), from {pyproject} [tool.coderefine])]" in runner.invoke(app, ["hook", "-h"]).stdout
+
+
 def test_a_deleted_working_folder_is_named_and_help_still_works(tmp_path, monkeypatch):
     gone = tmp_path / "gone"
     gone.mkdir()

@@ -84,6 +84,11 @@ def _save_traceback() -> str:
         return "the traceback is above"
 
 
+# Options whose built-in default is their command's own (said in their help text), not the setting's: `--help`
+# shows the setting only where a pyproject.toml or the environment sets it.
+_OWN_DEFAULT = {"repo_method": "method", "hook_tests": "hook_tests"}
+
+
 class _Contract:
     """Mixed into Typer's command and group classes."""
 
@@ -104,11 +109,14 @@ class _Contract:
         """Options named after a setting and left unset show the value in effect here and its origin.
         (The parameters are this invocation's own objects; help ends the invocation.)"""
         from coderefine.cli.settings import effective_defaults
-        shown = effective_defaults()
+        shown, configured = effective_defaults(), effective_defaults(configured_only=True)
         for param in self.params:
-            if param.name in shown and param.default is None:
+            if param.name in shown and param.default is None and param.name not in _OWN_DEFAULT:
                 param.show_default = shown[param.name]
+            elif _OWN_DEFAULT.get(param.name) in configured and param.default is None:
+                param.show_default = configured[_OWN_DEFAULT[param.name]]
         super().format_help(ctx, formatter)
+
 
 
 class Command(_Contract, TyperCommand):

@@ -24,8 +24,8 @@ def hook(
     files: Optional[list[str]] = typer.Argument(None, help="The changed files (pre-commit passes the staged ones); "
                                                 "default: the files staged in git. Staged deletions and renames "
                                                 "count too."),
-    tests: Optional[list[str]] = typer.Option(None, "--tests", help="Tests to run instead of those covering the "
-                                              "files (repeatable); setting hook_tests."),
+    hook_tests: Optional[list[str]] = typer.Option(None, "--tests", help="Tests to run instead of those covering "
+                                                   "the files (repeatable); setting hook_tests."),
     hook_time_budget: Optional[float] = typer.Option(None, "--time-budget", help="Seconds for refining when tests "
                                                      "fail; setting hook_time_budget."),
     *, args: RepoArgs,
@@ -33,15 +33,16 @@ def hook(
     """Pre-commit hook: exit 0 when the tests covering the staged files pass; otherwise propose a fix (written
     only with --apply) and exit 1."""
     ui = args.ui
-    resolved = args.resolve(ui, LABELS, hook_tests=tuple(tests) if tests else None,
+    resolved = args.resolve(ui, LABELS, hook_tests=tuple(hook_tests) if hook_tests else None,
                             hook_time_budget=hook_time_budget)
     settings = resolved.settings
     root = guarded(repo_root, Path.cwd())
     listing = guarded(lambda: tracked(root, staged=True))
-    configured = [guarded(relative_item, root, p) for p in tests] if tests else list(settings.hook_tests)
+    configured = [guarded(relative_item, root, p) for p in hook_tests] if hook_tests else list(settings.hook_tests)
     changed = guarded(changed_files, root, [guarded(relative, root, f) for f in files or ()])
     selection = guarded(hook_selection, listing, configured, changed)
-    reason = "no tests cover the staged Python files" if changes_python(changed) else "the commit changes no Python file"
+    reason = ("no tests cover the staged Python files" if changes_python(changed)
+              else "the commit changes no Python file")
     if not selection:
         ui.note(f"{reason}; nothing to check")
     else:   # only now the whole copy is read, and held to --max-repo-mb

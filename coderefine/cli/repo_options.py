@@ -36,7 +36,7 @@ class RepoArgs:
     apply: bool = _option(False, "--apply", help="Write a fix that makes every selected test pass into your files "
                           "(atomically; only files whose content git's index holds, so `git checkout` undoes it).")
     repo_method: Optional[str] = _option(None, "--method", help="The method to run (see `coderefine methods`); "
-                                         f"default {REPO_METHOD}.")
+                                         f"built-in default {REPO_METHOD}.")
     model: Optional[str] = _option(None, help="local/qwen2.5-coder-{1.5b,0.5b} or any litellm model string.")
     api_base: Optional[str] = _option(None, help="Base URL for an OpenAI-compatible or self-hosted server.")
     seed: int = _option(0, min=0, max=MAX_SEED, help="Seed for every LLM call (derived per call).")
