@@ -96,6 +96,16 @@ CODEREFINE_RECORD="$R/lcd-plan-dev-1.5b/requests.jsonl" $CR bench --model "$MODE
   --problems @$R/lcd-frontier-1.5b.txt --seeds 0
 # 4. Our own problems/ set, every method: seed 0 first, so that a stop midway leaves one complete seed.
 bench problems-compare-1.5b --methods "$METHODS,$VARIANTS" --dataset problems --seeds 0
+# 2e. After the oracle fix of 3b8f2f5 (a LeetCode-style oracle written as a plain function was not read): the 46
+#     LCD frontier problems again, resample and solve's default, into a folder of their own. The response cache
+#     of step 2b's runs is gone, so every call is a fresh draw; the two share their samples (the default's k-th
+#     sample is resample's k-th request), so resample costs no call of its own. Seed 0 first.
+bench lcd-oracle-rerun-1.5b --methods "resample,$BEST" --dataset "$LCD" --problems @$R/lcd-frontier-1.5b.txt --seeds 0
+bench lcd-oracle-rerun-1.5b --methods "resample,$BEST" --dataset "$LCD" --problems @$R/lcd-frontier-1.5b.txt \
+  --seeds 0,1,2
+$CR bench report $R/lcd-oracle-rerun-1.5b --against resample -q
+bench lcd-zeroshot-solved-oracle-rerun-1.5b --methods "resample,$BEST" --dataset "$LCD" \
+  --problems @$R/lcd-zeroshot-solved-1.5b.txt --seeds 0,1,2   # with 2e, all 50 Easy and Medium problems
 bench lcd-frontier46-compare-1.5b --methods "zero-shot,resample,$BEST,coderefine" --dataset "$LCD" \
   --problems @$R/lcd-frontier-1.5b.txt --seeds 0,1,2
 $CR bench report $R/lcd-frontier46-compare-1.5b --against resample -q
