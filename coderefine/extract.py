@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from coderefine.source import defined_names, syntax_errors
+from coderefine.source import defined_names, find_function, syntax_errors, text
 
 # A fence is a line of its own: three backticks, then a tag (or none), maybe more text (`</ANSWER>`).
 _FENCE = re.compile(r"^[ \t]*`{3,}[ \t]*([^\s`]*)[^`\r\n]*\r?$", re.MULTILINE)
@@ -73,10 +73,43 @@ def extract_code(reply: str, entry_point: str) -> str | None:
 
     Preference: a clean piece defining the entry point; among several, the
     longest (models often put a helper-only snippet before the full program).
+    Asked for a LeetCode-style method (`Solution().maxScore`), small models
+    sometimes write a plain function (`def maxScore`, `def max_score`): it is
+    bound as the method.
     """
+    pieces = code_pieces(reply)
     wanted = entry_name(entry_point)
-    good = [p for p in code_pieces(reply) if wanted in defined_names(p)]
-    return max(good, key=len) if good else None
+    good = [p for p in pieces if wanted in defined_names(p)]
+    if good:
+        return max(good, key=len)
+    method = METHOD_ENTRY.fullmatch(entry_point)
+    plain = [(p, n) for p in pieces for n in defined_names(p)
+             if method and "." not in n and folded(n) == folded(method.group(2))]
+    if not plain:
+        return None
+    piece, name = max(plain, key=lambda found: len(found[0]))
+    return bind_as_entry(piece, entry_point, name)
+
+
+METHOD_ENTRY = re.compile(r"([A-Za-z_]\w*)\(\)\.([A-Za-z_]\w*)")   # `Solution().f`: a method of a fresh instance
+
+
+def folded(name: str) -> str:
+    """`maxScore` and `max_score` as one name."""
+    return name.replace("_", "").lower()
+
+
+def bind_as_entry(code: str, entry_point: str, function: str) -> str:
+    """`code` with the entry point calling its top-level `function` (given `self` too when it takes one, as a
+    method copied out of its class does)."""
+    method = METHOD_ENTRY.fullmatch(entry_point)
+    if method is None:
+        return f"{code}\n\n{entry_point} = {function}\n"
+    found = find_function(code, function)
+    parameters = found.child_by_field_name("parameters").named_children if found is not None else []
+    passed = "self, *args" if parameters and text(parameters[0]) == "self" else "*args"
+    return (f"{code}\n\n\nclass {method.group(1)}:\n    def {method.group(2)}(self, *args, **kwargs):\n"
+            f"        return {function}({passed}, **kwargs)\n")
 
 
 def code_pieces(reply: str) -> list[str]:

@@ -14,12 +14,11 @@ finishing within the time limit without an error.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any, Sequence
 
 from coderefine.data.literals import NotLiteral, argument_value
-from coderefine.extract import code_pieces, entry_name, extract_code
+from coderefine.extract import METHOD_ENTRY, bind_as_entry, code_pieces, entry_name, extract_code, folded
 from coderefine.source import (Signature, call_parts, call_signature, defined_names, find_function, iter_nodes, parse,
                                text, without_top_level_calls)
 from sandbox import CallTest, Compare, TestOutcome, values_match
@@ -90,39 +89,22 @@ _ORACLE_WORDS = ("brute", "reference", "naive", "oracle", "slow", "simple")
 
 
 def _oracle_named(name: str) -> bool:
-    """A name a model gives its brute force (`f_brute`, `reference_solution`)."""
-    return any(w in name.lower() for w in _ORACLE_WORDS)
+    """A name a model gives its brute force (`f_brute`, `reference_solution`, `f_ref`; not `prefix_sum`)."""
+    return any(w in name.lower() for w in _ORACLE_WORDS) or "ref" in name.lower().split("_")
 
 
 def oracle_from(reply: str, entry_point: str) -> str | None:
-    """The brute-force oracle in a reply. Models often name it apart (`f_brute`) beside a fast `f`: then
-    the oracle is the piece with `f` bound to the brute force; else the program that defines `f`. Asked for
-    a LeetCode-style method (`Solution().f`), they mostly write a plain function `f`: it is bound as the
-    method."""
-    if entry_point.isidentifier() or _METHOD.fullmatch(entry_point):
+    """The brute-force oracle in a reply. Models often name it apart (`f_brute`, `f_ref`) beside a fast `f`:
+    then the oracle is the piece with `f` bound to the brute force; else the program that defines `f` (for a
+    LeetCode-style method, `Solution().f`, a plain function `f` is bound as the method)."""
+    if entry_point.isidentifier() or METHOD_ENTRY.fullmatch(entry_point):
         for piece in code_pieces(reply):
             names = [n for n in defined_names(piece) if "." not in n and n != entry_point]
             brute = next((n for n in names if _oracle_named(n)), None)
             if brute is not None:
-                return _bound(without_top_level_calls(piece), entry_point, brute)
+                return bind_as_entry(without_top_level_calls(piece), entry_point, brute)
     code = extract_code(reply, entry_point)
-    if code is not None:
-        return without_top_level_calls(code)
-    method = _METHOD.fullmatch(entry_point)
-    code = extract_code(reply, method.group(2)) if method else None
-    return _bound(without_top_level_calls(code), entry_point, method.group(2)) if code is not None else None
-
-
-_METHOD = re.compile(r"([A-Za-z_]\w*)\(\)\.([A-Za-z_]\w*)")   # `Solution().f`: a method of a fresh instance
-
-
-def _bound(code: str, entry_point: str, function: str) -> str:
-    """`code` with the entry point calling its top-level `function`."""
-    method = _METHOD.fullmatch(entry_point)
-    if method is None:
-        return f"{code}\n\n{entry_point} = {function}\n"
-    return (f"{code}\n\n\nclass {method.group(1)}:\n    def {method.group(2)}(self, *args, **kwargs):\n"
-            f"        return {function}(*args, **kwargs)\n")
+    return without_top_level_calls(code) if code is not None else None
 
 
 def _call_names(entry_point: str) -> set[str]:
@@ -132,11 +114,12 @@ def _call_names(entry_point: str) -> set[str]:
 
 
 def _stand_ins(reply: str, entry_point: str) -> set[str]:
-    """Functions the reply defines under the entry point's name (`f_brute_force`) or an oracle's
-    (`reference_solution`): small models often call their oracle, not `f`, on the test inputs."""
-    name = entry_name(entry_point).rpartition(".")[2].lower()
+    """Functions the reply defines under the entry point's name (`f_brute_force`, `get_sneaky_numbers` for
+    `getSneakyNumbers`) or an oracle's (`reference_solution`): small models often call their oracle, not `f`,
+    on the test inputs."""
+    name = folded(entry_name(entry_point).rpartition(".")[2])
     return {n for piece in code_pieces(reply) for n in defined_names(piece)
-            if "." not in n and (name in n.lower() or _oracle_named(n))}
+            if "." not in n and (name in folded(n) or _oracle_named(n))}
 
 
 @dataclass(frozen=True)

@@ -1,3 +1,5 @@
+import pytest
+
 from coderefine.extract import entry_name, extract_code
 
 SOL = "class Solution:\n    def f(self, x):\n        return x + 1"
@@ -87,3 +89,17 @@ def test_what_cpython_refuses_is_a_syntax_error_even_where_tree_sitter_recovers(
     check = 'from coderefine.source import syntax_errors as s; print(s("def f(x):\\n    return x is 1 or \'\\\\d\'\\n"))'
     shown = subprocess.run([sys.executable, "-W", "default", "-c", check], capture_output=True, text=True, check=True)
     assert (shown.stdout, shown.stderr) == ("[]\n", "")
+
+
+@pytest.mark.parametrize("reply, call", [
+    ("```python\ndef max_score(nums):\n    return max(nums)\n\nprint(max_score([1]))\n```",
+     "Solution().maxScore([3, 9, 2])"),
+    ("```python\ndef maxScore(self, nums):\n    return max(nums)\n```", "Solution().maxScore(nums=[3, 9, 2])"),
+])
+def test_a_plain_function_is_bound_as_a_leetcode_method(reply, call):
+    """Asked for `Solution().maxScore`, small models sometimes write `def max_score(nums)`, or the method
+    without its class (recorded: 3 of 1,231 distinct LCD samples, 4 of 271 on problems/)."""
+    namespace: dict = {}
+    exec(extract_code(reply, "Solution().maxScore"), namespace)
+    assert eval(call, namespace) == 9
+    assert extract_code(reply, "maxScore_other") is None

@@ -108,6 +108,23 @@ def test_a_leetcode_oracle_written_as_a_plain_function_is_bound_as_the_method(re
     assert namespace["Solution"]().minimum([4, 2, 9]) == 2
 
 
+def test_a_brute_force_named_ref_is_the_oracle_and_a_prefix_helper_is_not():
+    reply = ("```python\ndef prefix_sums(xs):\n    return xs\n\ndef total(xs):\n    return 0\n\n"
+             "def total_ref(xs):\n    return sum(xs)\n```")
+    namespace: dict = {}
+    exec(oracle_from(reply, "Solution().total"), namespace)
+    assert namespace["Solution"]().total([1, 2]) == 3
+
+
+def test_test_calls_of_a_snake_case_stand_in_are_read():
+    reply = "```python\ndef get_sneaky_numbers(nums):\n    return nums\n\nprint(get_sneaky_numbers([0, 1, 1, 0]))\n```"
+    inputs = parse_inputs(reply, "Solution().getSneakyNumbers", STARTER_SNEAKY)
+    assert [t.args for t in inputs.tests] == [([0, 1, 1, 0],)]
+
+
+STARTER_SNEAKY = "class Solution:\n    def getSneakyNumbers(self, nums: List[int]) -> List[int]:\n        "
+
+
 def test_labels_need_two_agreeing_votes_and_a_strict_majority():
     exact = Compare()
     labels = vote([[1, 2, 3, MISSING, MISSING], [1, 5, 4, 7, MISSING], [1, 5, 9, MISSING, MISSING]], exact)
