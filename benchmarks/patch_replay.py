@@ -23,8 +23,11 @@ def outcome(reply: str, codes: list[str]) -> str:
         hunks = parse_diff(text)
     except PatchError:
         return "does not parse"
-    if unchanged_body(hunks) is not None:
-        return "whole program as context"
+    body = unchanged_body(hunks, "")   # the hunks' lines, when they change nothing
+    if body is not None:   # a new program, unless a candidate (other than the one it made) holds all of it
+        held = [code for code in codes if code.strip() != body.strip()]
+        return "whole program as context" if all(unchanged_body(hunks, code) is not None for code in held) \
+            else "a window of a candidate, changing nothing"
     for code in codes:
         try:
             apply_diff(code, hunks)

@@ -2,7 +2,7 @@
 applied; what cannot apply says why."""
 import pytest
 
-from coderefine.patch import PatchError, apply_diff, diff_text, numbered, parse_diff
+from coderefine.patch import PatchError, apply_diff, diff_text, numbered, parse_diff, unchanged_body
 
 CODE = ("def total(xs):\n"
         "    s = 0\n"
@@ -70,3 +70,24 @@ def test_hunks_for_a_test_file_are_left_out(files):
     test_edit = "@@ -1,2 +1,2 @@\n def test_total():\n-    assert total([1]) == -1\n+    assert total([1]) == 1\n"
     parts = [f"--- a/{name}\n+++ b/{name}\n{test_edit if 'test' in name else FIX}" for name in files]
     assert patched("```diff\n" + "".join(parts) + "```") == FIXED
+
+
+def test_a_new_program_written_as_context_lines_is_that_program():
+    reply = "```diff\n@@ -1,3 +1,3 @@\n def total(xs):\n     return sum(xs)\n```"
+    assert unchanged_body(parse_diff(diff_text(reply)), CODE) == "def total(xs):\n    return sum(xs)"
+
+
+def test_a_line_removed_and_added_back_around_a_window_is_no_program():
+    """Recorded on LCD: `-x`/`+x` around the first lines of a method; the window, taken as the new program,
+    lost the method's `return`."""
+    reply = "```diff\n@@ -1,4 +1,4 @@\n def total(xs):\n-    s = 0\n+    s = 0\n\n     for x in xs:\n```"
+    hunks = parse_diff(diff_text(reply))
+    assert unchanged_body(hunks, CODE) is None
+    with pytest.raises(PatchError, match="changes nothing"):
+        apply_diff(CODE, hunks)
+
+
+def test_a_program_that_leaves_a_line_out_is_a_program_not_a_window():
+    reply = "```diff\n@@ -1,6 +1,4 @@\n def total(xs):\n     for x in xs:\n         s -= x\n     return s\n```"
+    program = "def total(xs):\n    for x in xs:\n        s -= x\n    return s"
+    assert unchanged_body(parse_diff(diff_text(reply)), CODE) == program

@@ -375,7 +375,7 @@ class Search:
         if text is not None:
             try:
                 hunks = parse_diff(text)
-                if (body := unchanged_body(hunks)) is not None and self._usable(body):
+                if (body := unchanged_body(hunks, parent.code)) is not None and self._usable(body):
                     self.run.count("step_diff_as_program")
                     return body, "", ""
                 code = apply_diff(parent.code, hunks)
