@@ -85,12 +85,25 @@ def parse_inputs(reply: str, entry_point: str, starter_code: str, *, prefix: str
     return Inputs(tuple(tests), proposed)
 
 
-_ORACLE_WORDS = ("brute", "reference", "naive", "oracle", "slow", "simple")
+_STRONG_WORDS = ("brute", "reference", "naive", "oracle")   # say "brute force" whatever else the name holds
+_WEAK_WORDS = ("slow", "simple")                             # only beside the entry point's name: `f_slow`
 
 
-def _oracle_named(name: str) -> bool:
-    """A name a model gives its brute force (`f_brute`, `reference_solution`, `f_ref`; not `prefix_sum`)."""
-    return any(w in name.lower() for w in _ORACLE_WORDS) or "ref" in name.lower().split("_")
+def _oracle_named(name: str, entry: str | None = None) -> bool:
+    """A name a model gives its brute force: `f_brute`, `reference_solution`, `f_ref` (not `prefix_sum`), and,
+    given the entry point's name `entry`, `f_slow` or `simple_f` (not a helper `slow_step`)."""
+    words = name.lower()
+    return (any(w in words for w in _STRONG_WORDS) or "ref" in words.split("_")
+            or (entry is not None and folded(entry) in folded(name) and any(w in words for w in _WEAK_WORDS)))
+
+
+def _brute_force(piece: str, entry_point: str) -> str | None:
+    """The piece's brute force: a top-level function (not a class, not the entry point itself) named as one,
+    those under the entry point's own name first (of `encode_brute` and `decode_brute`, the one for `decode`)."""
+    own = entry_name(entry_point).rpartition(".")[2]
+    named = [n for n in defined_names(piece) if "." not in n and folded(n) != folded(own)
+             and _oracle_named(n, own) and find_function(piece, n) is not None]
+    return next((n for n in named if folded(own) in folded(n)), named[0] if named else None)
 
 
 def oracle_from(reply: str, entry_point: str) -> str | None:
@@ -99,8 +112,7 @@ def oracle_from(reply: str, entry_point: str) -> str | None:
     LeetCode-style method, `Solution().f`, a plain function `f` is bound as the method)."""
     if entry_point.isidentifier() or METHOD_ENTRY.fullmatch(entry_point):
         for piece in code_pieces(reply):
-            names = [n for n in defined_names(piece) if "." not in n and n != entry_point]
-            brute = next((n for n in names if _oracle_named(n)), None)
+            brute = _brute_force(piece, entry_point)
             if brute is not None:
                 return bind_as_entry(without_top_level_calls(piece), entry_point, brute)
     code = extract_code(reply, entry_point)
@@ -117,9 +129,9 @@ def _stand_ins(reply: str, entry_point: str) -> set[str]:
     """Functions the reply defines under the entry point's name (`f_brute_force`, `get_sneaky_numbers` for
     `getSneakyNumbers`) or an oracle's (`reference_solution`): small models often call their oracle, not `f`,
     on the test inputs."""
-    name = folded(entry_name(entry_point).rpartition(".")[2])
+    name = entry_name(entry_point).rpartition(".")[2]
     return {n for piece in code_pieces(reply) for n in defined_names(piece)
-            if "." not in n and (name in folded(n) or _oracle_named(n))}
+            if "." not in n and (folded(name) in folded(n) or _oracle_named(n, name))}
 
 
 @dataclass(frozen=True)

@@ -122,6 +122,24 @@ def test_test_calls_of_a_snake_case_stand_in_are_read():
     assert [t.args for t in inputs.tests] == [([0, 1, 1, 0],)]
 
 
+@pytest.mark.parametrize("reply, entry, call, answer", [
+    # a helper whose name says "slow" about something else is no brute force; nor is a class
+    ("```python\ndef slow_step(xs):\n    return xs[1:]\n\nclass BruteForce:\n    pass\n\n"
+     "class Solution:\n    def middle(self, xs):\n        return xs[len(xs) // 2]\n```",
+     "Solution().middle", "Solution().middle([1, 2, 3])", 2),
+    # the entry point's own name is never its brute force, even when it holds an oracle word
+    ("```python\ndef slowestKey(keys):\n    return keys[0]\n\ndef slowest_key_brute(keys):\n    return max(keys)\n```",
+     "Solution().slowestKey", "Solution().slowestKey(['a', 'c', 'b'])", "c"),
+    # of two brute forces, the one for the entry point
+    ("```python\ndef brute_force_encode(s):\n    return s\n\ndef brute_force_decode(s):\n    return s[::-1]\n```",
+     "decode", "decode('ab')", "ba"),
+])
+def test_the_brute_force_is_a_function_named_for_the_entry_point_first(reply, entry, call, answer):
+    namespace: dict = {}
+    exec(oracle_from(reply, entry), namespace)
+    assert eval(call, namespace) == answer
+
+
 STARTER_SNEAKY = "class Solution:\n    def getSneakyNumbers(self, nums: List[int]) -> List[int]:\n        "
 
 
