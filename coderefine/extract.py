@@ -84,7 +84,7 @@ def extract_code(reply: str, entry_point: str) -> str | None:
         return max(good, key=len)
     method = METHOD_ENTRY.fullmatch(entry_point)
     plain = [(p, n) for p in pieces for n in defined_names(p)
-             if method and "." not in n and folded(n) == folded(method.group(2))]
+             if method and "." not in n and folded(n) == folded(method.group(2)) and _plain_function(p, n)]
     if not plain:
         return None
     piece, name = max(plain, key=lambda found: len(found[0]))
@@ -99,16 +99,27 @@ def folded(name: str) -> str:
     return name.replace("_", "").lower()
 
 
+def _plain_function(code: str, name: str) -> bool:
+    """Whether `name` is a top-level function that returns its answer (not a class, not an `async def`)."""
+    found = find_function(code, name)
+    return found is not None and not any(child.type == "async" for child in found.children)
+
+
 def bind_as_entry(code: str, entry_point: str, function: str) -> str:
     """`code` with the entry point calling its top-level `function` (given `self` too when it takes one, as a
-    method copied out of its class does)."""
+    method copied out of its class does). A class of the entry point's name that `code` defines is kept as the
+    base, so its other methods (helpers the function may call on `self`) stay."""
     method = METHOD_ENTRY.fullmatch(entry_point)
     if method is None:
         return f"{code}\n\n{entry_point} = {function}\n"
+    owner, name = method.groups()
     found = find_function(code, function)
     parameters = found.child_by_field_name("parameters").named_children if found is not None else []
-    passed = "self, *args" if parameters and text(parameters[0]) == "self" else "*args"
-    return (f"{code}\n\n\nclass {method.group(1)}:\n    def {method.group(2)}(self, *args, **kwargs):\n"
+    first = parameters[0].named_children[0] if parameters and parameters[0].type == "typed_parameter" else \
+        (parameters[0] if parameters else None)
+    passed = "self, *args" if first is not None and text(first) == "self" else "*args"
+    base = f"({owner})" if owner in defined_names(code) else ""
+    return (f"{code}\n\n\nclass {owner}{base}:\n    def {name}(self, *args, **kwargs):\n"
             f"        return {function}({passed}, **kwargs)\n")
 
 

@@ -103,3 +103,13 @@ def test_a_plain_function_is_bound_as_a_leetcode_method(reply, call):
     exec(extract_code(reply, "Solution().maxScore"), namespace)
     assert eval(call, namespace) == 9
     assert extract_code(reply, "maxScore_other") is None
+
+
+def test_only_a_plain_function_is_bound_and_a_class_of_the_entry_points_name_stays_its_base():
+    assert extract_code("```python\nclass MaxScore:\n    pass\n```", "Solution().maxScore") is None
+    assert extract_code("```python\nasync def maxScore(nums):\n    return 1\n```", "Solution().maxScore") is None
+    reply = ("```python\nclass Solution:\n    def helper(self, nums):\n        return max(nums)\n\n"
+             "def maxScore(self: 'Solution', nums):\n    return self.helper(nums)\n```")
+    namespace: dict = {}
+    exec(extract_code(reply, "Solution().maxScore"), namespace)
+    assert namespace["Solution"]().maxScore([3, 9, 2]) == 9
