@@ -137,14 +137,14 @@ def _test_file(name: str) -> bool:
 
 def unchanged_body(hunks: list[Hunk], code: str) -> str | None:
     """A "diff" with no removed or added line is the model writing its new program as context lines: that
-    program, when the hunks hold nothing else. Not when it is a run of `code`'s own lines: small models also
-    remove and re-add one line (`-x`, `+x`) around a part of the code, and that window is no program (a
-    program that leaves a line out is one: its lines are not a run of the code's)."""
+    program, when the hunks hold nothing else. Not when it is a run of `code`'s own lines, indentation
+    included: small models also remove and re-add one line (`-x`, `+x`) around a part of the code, and that
+    window is no program. (A program that drops the code's first or last lines is taken for a window too.)"""
     if any(h.before != h.after for h in hunks):
         return None
     body = [line for h in hunks for line in h.after]
-    part = [line.strip() for line in body if line.strip()]
-    lines = [line.strip() for line in code.splitlines() if line.strip()]
+    part = [line.rstrip() for line in body if line.strip()]
+    lines = [line.rstrip() for line in code.splitlines() if line.strip()]
     window = any(lines[i:i + len(part)] == part for i in range(len(lines) - len(part) + 1))
     return None if not part or window else "\n".join(body)
 

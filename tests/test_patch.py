@@ -91,3 +91,9 @@ def test_a_program_that_leaves_a_line_out_is_a_program_not_a_window():
     reply = "```diff\n@@ -1,6 +1,4 @@\n def total(xs):\n     for x in xs:\n         s -= x\n     return s\n```"
     program = "def total(xs):\n    for x in xs:\n        s -= x\n    return s"
     assert unchanged_body(parse_diff(diff_text(reply)), CODE) == program
+
+
+def test_a_program_that_only_moves_a_line_out_of_a_loop_is_a_program():
+    code = "def total(xs):\n    s = 0\n    for x in xs:\n        s += x\n        return s\n"
+    reply = "```diff\n@@ -1,5 +1,5 @@\n def total(xs):\n     s = 0\n     for x in xs:\n         s += x\n     return s\n```"
+    assert unchanged_body(parse_diff(diff_text(reply)), code).endswith("\n    return s")
