@@ -30,7 +30,7 @@ def values_match(actual: Any, expected: Any, compare: Compare) -> bool:
 
 
 def _same(a: Any, b: Any) -> bool:
-    """Equality that does not let `True == 1` or `1.0 == 1` pass as the same JSON value."""
+    """Equality of JSON values that keeps `True` apart from `1` (but lets `2.0` be `2`: the same number)."""
     if isinstance(a, bool) or isinstance(b, bool):
         return type(a) is type(b) and a == b
     if isinstance(a, list) and isinstance(b, list):

@@ -109,14 +109,12 @@ class _Contract:
         """Options named after a setting and left unset show the value in effect here and its origin.
         (The parameters are this invocation's own objects; help ends the invocation.)"""
         from coderefine.cli.settings import effective_defaults
-        shown, configured = effective_defaults(), effective_defaults(configured_only=True)
+        shown = effective_defaults()
         for param in self.params:
-            if param.name in shown and param.default is None and param.name not in _OWN_DEFAULT:
-                param.show_default = shown[param.name]
-            elif _OWN_DEFAULT.get(param.name) in configured and param.default is None:
-                param.show_default = configured[_OWN_DEFAULT[param.name]]
+            key = _OWN_DEFAULT.get(param.name, param.name)
+            if key in shown and param.default is None and (param.name not in _OWN_DEFAULT or shown[key][1]):
+                param.show_default = shown[key][0]
         super().format_help(ctx, formatter)
-
 
 
 class Command(_Contract, TyperCommand):

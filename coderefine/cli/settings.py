@@ -43,15 +43,15 @@ def _with_origin(row: dict, template: str) -> str:
     return shown(row["value"]) + ("" if row["source"] == DEFAULT else template.format(row["source"]))
 
 
-def effective_defaults(*, configured_only: bool = False) -> dict[str, str]:
+def effective_defaults() -> dict[str, tuple[str, bool]]:
     """What `--help` shows for options that default to a setting: the value here, and its origin unless
-    built in (with `configured_only`, only the settings a file or the environment sets). Empty when the
-    settings do not load, so help still works (the command then says why)."""
+    built in; and whether a file or the environment set it. Empty when the settings do not load, so help
+    still works (the command then says why)."""
     try:
         rows = resolve().rows()
     except SettingsError:
         return {}
-    return {r["key"]: _with_origin(r, ", from {}") for r in rows if not (configured_only and r["source"] == DEFAULT)}
+    return {r["key"]: (_with_origin(r, ", from {}"), r["source"] != DEFAULT) for r in rows}
 
 
 def settings_line(resolved: Resolved, keys: Collection[str] | None = None) -> str:

@@ -43,4 +43,6 @@ def hook_selection(listing: Tracked, configured: Sequence[str], changed: Sequenc
 
 
 def changes_python(changed: Sequence[str]) -> bool:
-    return any(Path(path).suffix == ".py" for path in changed)
+    """Whether the commit touches a Python module (`.py`, as `covering` counts them; a `.pyi` stub holds no
+    function a test could fail on)."""
+    return any(path.endswith(".py") for path in changed)
