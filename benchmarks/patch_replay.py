@@ -12,7 +12,7 @@ from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from coderefine.patch import PatchError, apply_diff, diff_text, parse_diff, unchanged_body  # noqa: E402
+from coderefine.patch import PatchError, apply_diff, context_only, diff_text, parse_diff, unchanged_body  # noqa: E402
 
 
 def outcome(reply: str, codes: list[str]) -> str:
@@ -23,9 +23,9 @@ def outcome(reply: str, codes: list[str]) -> str:
         hunks = parse_diff(text)
     except PatchError:
         return "does not parse"
-    body = unchanged_body(hunks, "")   # the hunks' lines, when they change nothing
-    if body is not None:   # a new program, unless a candidate (other than the one it made) holds all of it
-        held = [code for code in codes if code.strip() != body.strip()]
+    lines = context_only(hunks)
+    if lines is not None:   # a new program, unless a candidate (other than the one it made) holds all of it
+        held = [code for code in codes if code.strip() != "\n".join(lines).strip()]
         return "whole program as context" if all(unchanged_body(hunks, code) is not None for code in held) \
             else "a window of a candidate, changing nothing"
     for code in codes:

@@ -47,6 +47,11 @@ def entry_name(entry_point: str) -> str:
     return entry_point.replace("()", "")
 
 
+def entry_function(entry_point: str) -> str:
+    """The function's own name: `Solution().maxScore` -> `maxScore`; `f` -> `f`."""
+    return entry_name(entry_point).rpartition(".")[2]
+
+
 MAX_TRIMMED = 30  # trailing lines dropped, at most, to find the program a cut-off reply still holds
 
 
@@ -82,9 +87,8 @@ def extract_code(reply: str, entry_point: str) -> str | None:
     good = [p for p in pieces if wanted in defined_names(p)]
     if good:
         return max(good, key=len)
-    method = METHOD_ENTRY.fullmatch(entry_point)
-    plain = [(p, n) for p in pieces for n in defined_names(p)
-             if method and "." not in n and folded(n) == folded(method.group(2)) and _plain_function(p, n)]
+    plain = [(p, n) for p in pieces for n in defined_names(p) if METHOD_ENTRY.fullmatch(entry_point)
+             and "." not in n and folded(n) == folded(entry_function(entry_point)) and _plain_function(p, n)]
     if not plain:
         return None
     piece, name = max(plain, key=lambda found: len(found[0]))

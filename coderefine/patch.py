@@ -135,14 +135,21 @@ def _test_file(name: str) -> bool:
     return base.startswith("test") or base.endswith("_test.py") or "tests/" in name or base == "conftest.py"
 
 
+def context_only(hunks: list[Hunk]) -> list[str] | None:
+    """The lines of a "diff" that removes and adds nothing (each `-x` put back by a `+x`); None for a real one."""
+    if any(h.before != h.after for h in hunks):
+        return None
+    return [line for h in hunks for line in h.after]
+
+
 def unchanged_body(hunks: list[Hunk], code: str) -> str | None:
     """A "diff" with no removed or added line is the model writing its new program as context lines: that
     program, when the hunks hold nothing else. Not when it is a run of `code`'s own lines, indentation
     included: small models also remove and re-add one line (`-x`, `+x`) around a part of the code, and that
     window is no program. (A program that drops the code's first or last lines is taken for a window too.)"""
-    if any(h.before != h.after for h in hunks):
+    body = context_only(hunks)
+    if body is None:
         return None
-    body = [line for h in hunks for line in h.after]
     part = [line.rstrip() for line in body if line.strip()]
     lines = [line.rstrip() for line in code.splitlines() if line.strip()]
     window = any(lines[i:i + len(part)] == part for i in range(len(lines) - len(part) + 1))

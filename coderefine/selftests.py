@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from coderefine.data.literals import NotLiteral, argument_value
-from coderefine.extract import METHOD_ENTRY, bind_as_entry, code_pieces, entry_name, extract_code, folded
+from coderefine.extract import (METHOD_ENTRY, bind_as_entry, code_pieces, entry_function, entry_name, extract_code,
+                                folded)
 from coderefine.source import (Signature, call_parts, call_signature, defined_names, find_function, iter_nodes, parse,
                                text, without_top_level_calls)
 from sandbox import CallTest, Compare, TestOutcome, values_match
@@ -100,7 +101,7 @@ def _oracle_named(name: str, entry: str | None = None) -> bool:
 def _brute_force(piece: str, entry_point: str) -> str | None:
     """The piece's brute force: a top-level function (not a class, not the entry point itself) named as one,
     those under the entry point's own name first (of `encode_brute` and `decode_brute`, the one for `decode`)."""
-    own = entry_name(entry_point).rpartition(".")[2]
+    own = entry_function(entry_point)
     named = [n for n in defined_names(piece) if "." not in n and folded(n) != folded(own)
              and _oracle_named(n, own) and find_function(piece, n) is not None]
     return next((n for n in named if folded(own) in folded(n)), named[0] if named else None)
@@ -121,15 +122,14 @@ def oracle_from(reply: str, entry_point: str) -> str | None:
 
 def _call_names(entry_point: str) -> set[str]:
     """How a model may spell a call of the entry point: `f`, `Solution().m`, `m`."""
-    name = entry_name(entry_point)
-    return {entry_point, name, name.rpartition(".")[2]}
+    return {entry_point, entry_name(entry_point), entry_function(entry_point)}
 
 
 def _stand_ins(reply: str, entry_point: str) -> set[str]:
     """Functions the reply defines under the entry point's name (`f_brute_force`, `get_sneaky_numbers` for
     `getSneakyNumbers`) or an oracle's (`reference_solution`): small models often call their oracle, not `f`,
     on the test inputs."""
-    name = entry_name(entry_point).rpartition(".")[2]
+    name = entry_function(entry_point)
     return {n for piece in code_pieces(reply) for n in defined_names(piece)
             if "." not in n and (folded(name) in folded(n) or _oracle_named(n, name))}
 
